@@ -1,0 +1,56 @@
+# `make test` and `make bench` bootstrap .venv and build the extensions in place.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed
+SOURCES := $(wildcard src/cyhttp/_core/*.pyx src/cyhttp/_core/*.pxd csrc/*.h csrc/*.c)
+
+.PHONY: all test test-pure test-c build bench bench-quick wheel clean
+
+all: build
+
+$(STAMP): pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "setuptools>=68" wheel "Cython>=3.1"
+	$(PIP) install -q -e ".[test,speedups]" --no-build-isolation
+	touch $(STAMP)
+
+.build-stamp: $(STAMP) $(SOURCES)
+	$(PY) setup.py -q build_ext --inplace
+	touch .build-stamp
+
+build: .build-stamp
+
+# The whole suite runs twice: compiled twins (required, never a silent fallback), then pure mode.
+test: build
+	CYHTTP_REQUIRE_EXTENSIONS=1 $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	CYHTTP_NO_EXTENSIONS=1 $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-c: build
+	CYHTTP_REQUIRE_EXTENSIONS=1 $(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-pure: build
+	CYHTTP_NO_EXTENSIONS=1 $(PY) -m pytest -q $(PYTEST_ARGS)
+
+$(VENV)/.bench-installed: $(STAMP)
+	$(PIP) install -q -e ".[bench]" --no-build-isolation
+	touch $@
+
+bench: build $(VENV)/.bench-installed
+	$(PY) -m bench $(BENCH_ARGS)
+
+bench-quick: build $(VENV)/.bench-installed
+	$(PY) -m bench --quick $(BENCH_ARGS)
+
+wheel: $(STAMP)
+	rm -rf dist
+	$(PY) -m pip wheel --no-deps --no-build-isolation -w dist .
+	mkdir -p dist/pure
+	CYHTTP_NO_EXTENSIONS=1 $(PY) -m pip wheel --no-deps --no-build-isolation -w dist/pure .
+	$(PIP) install -q auditwheel
+	$(VENV)/bin/auditwheel show dist/cyhttp-*.whl
+
+clean:
+	rm -rf build dist .build-stamp src/cyhttp/_core/*.so src/cyhttp/_core/_*_c.c src/cyhttp/_core/*.html
