@@ -13,6 +13,7 @@ from setuptools import setup
 
 HERE = Path(__file__).parent
 CORE = HERE / "src" / "cyhttp" / "_core"
+ONLY = {s for s in os.environ.get("CYHTTP_ONLY", "").split(",") if s}
 NO_EXTENSIONS = bool(os.environ.get("CYHTTP_NO_EXTENSIONS")) or sys.implementation.name != "cpython"
 
 
@@ -35,6 +36,8 @@ def extensions():
             extra_compile_args=cflags,
         )
         for pyx in sorted(CORE.glob("_*_c.pyx"))
+        # CYHTTP_ONLY=stem[,stem] builds just those modules (handy while one is being written).
+        if not ONLY or pyx.stem[1:-2] in ONLY
     ]
     return cythonize(
         modules,

@@ -54,3 +54,21 @@ def load(pure_name: str, compiled_name: str) -> ModuleType:
             f"cyhttp: compiled module {compiled_name} is missing or broken ({exc}); "
             "rebuild, or set CYHTTP_NO_EXTENSIONS=1 to run the pure-Python twins"
         ) from exc
+
+
+def explicit_twins(stem: str, names: tuple[str, ...]):
+    """A module ``__getattr__`` giving ``<Name>Py`` / ``<Name>C`` for tests and benchmarks.
+
+    The twins are imported only when asked for, so pure mode never loads compiled code.
+    """
+    package = __name__.rpartition(".")[0]
+
+    def __getattr__(attr: str):
+        for name in names:
+            for suffix, kind in (("Py", "py"), ("C", "c")):
+                if attr == name + suffix:
+                    module = importlib.import_module(f"{package}._{stem}_{kind}")
+                    return getattr(module, name)
+        raise AttributeError(attr)
+
+    return __getattr__
