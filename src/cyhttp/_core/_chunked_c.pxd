@@ -1,0 +1,37 @@
+# cython: language_level=3
+"""Chunked transfer decoder, compiled twin: declarations others may cimport.
+
+    from cyhttp._core._chunked_c cimport ChunkedDecoder
+
+``feed`` / ``unused`` / ``reset`` are cpdef (direct C calls from another .pyx);
+``done`` is a readonly C field.
+"""
+
+from libc.stdint cimport uint64_t
+
+
+cdef class ChunkedDecoder:
+    cdef:
+        readonly bint done
+        int _state
+        bint _cr_seen
+        uint64_t _remaining
+        Py_ssize_t _max_line_size
+        Py_ssize_t _max_trailers
+        Py_ssize_t _max_field_size
+        char* _line          # a line split across feeds (malloc'd, grows to limit + 2)
+        Py_ssize_t _line_len
+        Py_ssize_t _line_cap
+        list _trailers
+        list _unused
+
+    cpdef list feed(self, bytes data)
+    cpdef bytes unused(self)
+    cpdef void reset(self)
+
+    cdef int _append_line(self, const char* src, Py_ssize_t n) except -1
+    cdef int _take_line(self, const char* buf, Py_ssize_t pos, Py_ssize_t end,
+                        Py_ssize_t limit, Py_ssize_t* newpos,
+                        const char** line, Py_ssize_t* line_len) except -1
+    cdef int _size_line(self, const char* s, Py_ssize_t n) except -1
+    cdef int _trailer_line(self, const char* s, Py_ssize_t n, list out) except -1

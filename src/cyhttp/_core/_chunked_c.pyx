@@ -1,0 +1,258 @@
+# cython: language_level=3
+"""Chunked transfer decoder (RFC 9112 §7.1), compiled twin.
+
+Same API, results and error types as ``_chunked_py`` (the reference; its docstring
+states the error contract both twins follow).
+
+How this works: the same four-state machine as the pure twin, walking a C pointer over
+the fed block.  LF is found with ``memchr`` (bounded by the line limit), hex sizes and
+trailer fields are parsed from the block in C through lookup tables, and only payload
+becomes a new object (``PyBytes_FromStringAndSize``; the block itself when it is all
+payload).  A line split across feeds is gathered in a malloc'd buffer owned by
+``__cinit__`` / ``__dealloc__``; the LF search only looks at new bytes.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from libc.stdint cimport uint64_t
+from libc.string cimport memchr, memcpy
+
+from .errors import InvalidHeader, LineTooLong, TooManyHeaders, TransferEncodingError
+from .events import MESSAGE_END, EndOfMessage
+
+cdef enum:
+    _SIZE = 0
+    _DATA = 1
+    _DATA_END = 2   # the CRLF after the chunk data
+    _TRAILER = 3
+    _DONE = 4
+
+cdef uint64_t _MAX_SIZE = (<uint64_t>1 << 63) - 1
+
+# _HEX[c]: the value of hex digit c, or -1.  _TOKEN[c]: 1 if c is an RFC 9110 tchar.
+# _CTL[c]: 1 if c is a control byte other than HTAB (never allowed in a value/extension).
+cdef signed char _HEX[256]
+cdef unsigned char _TOKEN[256]
+cdef unsigned char _CTL[256]
+
+
+cdef void _init_tables() noexcept:
+    cdef int c
+    cdef bytes tchar = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for c in range(256):
+        _HEX[c] = -1
+        _TOKEN[c] = 0
+        _CTL[c] = 1 if (c < 0x20 and c != 0x09) or c == 0x7F else 0
+    for c in range(10):
+        _HEX[ord("0") + c] = c
+    for c in range(6):
+        _HEX[ord("a") + c] = 10 + c
+        _HEX[ord("A") + c] = 10 + c
+    for c in tchar:
+        _TOKEN[c] = 1
+
+
+_init_tables()
+
+
+cdef class ChunkedDecoder:
+    """Decodes one chunked body at a time; ``reset()`` readies it for the next."""
+
+    def __cinit__(self, *args, **kwargs):
+        self._line_cap = 128
+        self._line = <char*>PyMem_Malloc(self._line_cap)
+        if self._line is NULL:
+            raise MemoryError()
+        self._line_len = 0
+        self._trailers = []
+        self._unused = []
+
+    def __dealloc__(self):
+        PyMem_Free(self._line)
+        self._line = NULL
+
+    def __init__(self, *, Py_ssize_t max_line_size=8190, Py_ssize_t max_trailers=128,
+                 Py_ssize_t max_field_size=8190) -> None:
+        self._max_line_size = max_line_size
+        self._max_trailers = max_trailers
+        self._max_field_size = max_field_size
+        self.reset()
+
+    cpdef void reset(self):
+        """Forget the current message: ready to decode the next one."""
+        self._state = _SIZE
+        self._remaining = 0
+        self._cr_seen = False
+        self._line_len = 0
+        del self._trailers[:]
+        del self._unused[:]
+        self.done = False
+
+    cpdef bytes unused(self):
+        """The bytes fed after the end of the message (they belong to the next one)."""
+        if len(self._unused) > 1:
+            self._unused[:] = [b"".join(self._unused)]
+        return self._unused[0] if self._unused else b""
+
+    cpdef list feed(self, bytes data):
+        """Decode ``data``: payload pieces, then ``EndOfMessage`` once at the end."""
+        if data is None:
+            raise TypeError("data must be bytes, not None")
+        cdef list out = []
+        cdef const char* buf = PyBytes_AS_STRING(data)
+        cdef Py_ssize_t end = PyBytes_GET_SIZE(data)
+        cdef Py_ssize_t pos = 0
+        cdef Py_ssize_t take
+        cdef const char* line
+        cdef Py_ssize_t line_len
+        while pos < end:
+            if self._state == _DATA:
+                take = end - pos
+                if <uint64_t>take > self._remaining:
+                    take = <Py_ssize_t>self._remaining
+                if take == end:
+                    out.append(data)
+                else:
+                    out.append(PyBytes_FromStringAndSize(buf + pos, take))
+                pos += take
+                self._remaining -= <uint64_t>take
+                if self._remaining == 0:
+                    self._state = _DATA_END
+            elif self._state == _SIZE:
+                if self._take_line(buf, pos, end, self._max_line_size, &pos, &line, &line_len):
+                    self._size_line(line, line_len)
+            elif self._state == _DATA_END:
+                if not self._cr_seen and end - pos >= 2 and buf[pos] == b'\r' and buf[pos + 1] == b'\n':
+                    pos += 2
+                    self._state = _SIZE
+                elif not self._cr_seen and buf[pos] == b'\r':
+                    pos += 1
+                    self._cr_seen = True
+                elif self._cr_seen and buf[pos] == b'\n':
+                    pos += 1
+                    self._cr_seen = False
+                    self._state = _SIZE
+                else:
+                    raise TransferEncodingError("chunk data not followed by CRLF")
+            elif self._state == _TRAILER:
+                if self._take_line(buf, pos, end, self._max_field_size, &pos, &line, &line_len):
+                    self._trailer_line(line, line_len, out)
+            else:  # _DONE: the rest belongs to the next message
+                self._unused.append(data if pos == 0 else PyBytes_FromStringAndSize(buf + pos, end - pos))
+                break
+        return out
+
+    cdef int _append_line(self, const char* src, Py_ssize_t n) except -1:
+        cdef Py_ssize_t need = self._line_len + n
+        cdef Py_ssize_t cap
+        cdef char* grown
+        if need > self._line_cap:
+            cap = self._line_cap * 2
+            if cap < need:
+                cap = need
+            grown = <char*>PyMem_Realloc(self._line, cap)
+            if grown is NULL:
+                raise MemoryError()
+            self._line = grown
+            self._line_cap = cap
+        memcpy(self._line + self._line_len, src, n)
+        self._line_len = need
+        return 0
+
+    cdef int _take_line(self, const char* buf, Py_ssize_t pos, Py_ssize_t end,
+                        Py_ssize_t limit, Py_ssize_t* newpos,
+                        const char** line, Py_ssize_t* line_len) except -1:
+        """1 and the line's content (CRLF removed) if complete; 0 if all was buffered."""
+        cdef Py_ssize_t have = self._line_len
+        cdef Py_ssize_t avail = end - pos
+        cdef Py_ssize_t span = limit + 2 - have   # no legal line reaches further
+        cdef const char* lf = <const char*>memchr(buf + pos, b'\n', avail if avail < span else span)
+        cdef Py_ssize_t n
+        if lf is NULL:
+            if have + avail >= limit + 2:
+                raise LineTooLong(f"line longer than {limit} bytes")
+            self._append_line(buf + pos, avail)
+            newpos[0] = end
+            return 0
+        n = lf - (buf + pos)
+        newpos[0] = pos + n + 1
+        if have:
+            self._append_line(buf + pos, n)
+            line[0] = self._line
+            n = self._line_len
+            self._line_len = 0   # the bytes stay valid until the next append
+        else:
+            line[0] = buf + pos
+        if n and line[0][n - 1] == b'\r':
+            n -= 1
+            if n > limit:
+                raise LineTooLong(f"line longer than {limit} bytes")
+        elif n > limit:
+            raise LineTooLong(f"line longer than {limit} bytes")
+        else:
+            raise TransferEncodingError("bare LF in chunked framing")
+        line_len[0] = n
+        return 1
+
+    cdef int _size_line(self, const char* s, Py_ssize_t n) except -1:
+        cdef Py_ssize_t i = 0
+        cdef uint64_t size = 0
+        cdef signed char digit
+        cdef unsigned char c
+        while i < n:
+            digit = _HEX[<unsigned char>s[i]]
+            if digit < 0:
+                break
+            if i == 16:
+                raise TransferEncodingError("chunk size too large")
+            size = (size << 4) | <uint64_t>digit
+            i += 1
+        if i == 0:
+            raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
+        if size > _MAX_SIZE:
+            raise TransferEncodingError("chunk size too large")
+        while i < n and (s[i] == b' ' or s[i] == b'\t'):
+            i += 1
+        if i < n:
+            if s[i] != b';':
+                raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
+            i += 1
+            while i < n:  # extensions are ignored, but may not hide control bytes
+                c = <unsigned char>s[i]
+                if _CTL[c]:
+                    raise TransferEncodingError("control character in chunk extension")
+                i += 1
+        if size:
+            self._remaining = size
+            self._state = _DATA
+        else:
+            self._state = _TRAILER
+        return 0
+
+    cdef int _trailer_line(self, const char* s, Py_ssize_t n, list out) except -1:
+        cdef Py_ssize_t i = 0
+        cdef Py_ssize_t j
+        cdef Py_ssize_t k
+        cdef Py_ssize_t m
+        if n == 0:
+            self._state = _DONE
+            self.done = True
+            out.append(EndOfMessage(tuple(self._trailers)) if self._trailers else MESSAGE_END)
+            return 0
+        if len(self._trailers) >= self._max_trailers:
+            raise TooManyHeaders(f"more than {self._max_trailers} trailer fields")
+        while i < n and _TOKEN[<unsigned char>s[i]]:
+            i += 1
+        if i == 0 or i == n or s[i] != b':':
+            raise InvalidHeader(f"invalid trailer field {s[:min(n, 40)]!r}")
+        j = i + 1
+        k = n
+        while j < k and (s[j] == b' ' or s[j] == b'\t'):
+            j += 1
+        while k > j and (s[k - 1] == b' ' or s[k - 1] == b'\t'):
+            k -= 1
+        for m in range(j, k):
+            if _CTL[<unsigned char>s[m]]:
+                raise InvalidHeader("control character in trailer value")
+        self._trailers.append((PyBytes_FromStringAndSize(s, i), PyBytes_FromStringAndSize(s + j, k - j)))
+        return 0

@@ -1,0 +1,186 @@
+"""Chunked transfer decoder (RFC 9112 §7.1): the pure-Python twin, the readable reference.
+
+``ChunkedDecoder.feed(data)`` takes the bytes of a chunked body as they arrive and
+returns the payload pieces found so far (slices of ``data``, never empty), followed,
+once the last chunk and the trailer section are complete, by one ``EndOfMessage``.
+Bytes fed after the end are kept for the next message (``unused()``).
+
+Error contract (the compiled twin raises the same types at the same points):
+
+* every line (size line or trailer field) is the bytes before the first LF; its
+  content is that without one final CR.  Content longer than the limit →
+  ``LineTooLong`` (raised as soon as ``limit + 2`` bytes arrived without an LF, so the
+  error does not depend on how the input was split).  No CR before the LF (bare LF) →
+  ``TransferEncodingError``.
+* size line: 1–16 hex digits whose value fits in 63 bits, then optional SP/HTAB, then
+  optionally ``;`` and extensions (ignored; any byte except controls other than HTAB).
+  Anything else → ``TransferEncodingError``.
+* chunk data must be followed by exactly CRLF, else ``TransferEncodingError``.
+* trailer fields: more than ``max_trailers`` → ``TooManyHeaders``; a name that is not a
+  token, a missing colon, obs-fold (leading whitespace) or a control byte in the
+  value → ``InvalidHeader``.  Trailers are returned raw, value stripped of SP/HTAB.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .errors import InvalidHeader, LineTooLong, TooManyHeaders, TransferEncodingError
+from .events import MESSAGE_END, EndOfMessage
+
+# How this works: a four-state machine (size line, chunk data, CRLF after the data,
+# trailer lines) walks an index over each fed block.  Chunk data is sliced straight out
+# of the block.  A line split across feeds is gathered in ``_line``; the LF search only
+# ever looks at new bytes and is bounded by the line limit, so a 1-byte drip is O(n).
+
+_SIZE: Final = 0
+_DATA: Final = 1
+_DATA_END: Final = 2  # the CRLF after the chunk data
+_TRAILER: Final = 3
+_DONE: Final = 4
+
+_MAX_SIZE: Final = (1 << 63) - 1
+_SIZE_LINE: Final = re.compile(rb"([0-9A-Fa-f]+)[ \t]*(?:;[^\x00-\x08\x0a-\x1f\x7f]*)?")
+_FIELD: Final = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):(.*)", re.DOTALL)
+_VALUE_CTL: Final = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class ChunkedDecoder:
+    """Decodes one chunked body at a time; ``reset()`` readies it for the next."""
+
+    __slots__ = (
+        "_state", "_remaining", "_cr_seen", "_line", "_trailers", "_unused", "_done",
+        "_max_line_size", "_max_trailers", "_max_field_size",
+    )
+
+    def __init__(self, *, max_line_size: int = 8190, max_trailers: int = 128,
+                 max_field_size: int = 8190) -> None:
+        self._max_line_size = max_line_size
+        self._max_trailers = max_trailers
+        self._max_field_size = max_field_size
+        self._line = bytearray()
+        self._trailers: list[tuple[bytes, bytes]] = []
+        self._unused: list[bytes] = []
+        self.reset()
+
+    @property
+    def done(self) -> bool:
+        """True once the ``EndOfMessage`` was returned."""
+        return self._done
+
+    def reset(self) -> None:
+        """Forget the current message: ready to decode the next one."""
+        self._state = _SIZE
+        self._remaining = 0
+        self._cr_seen = False
+        self._line.clear()
+        self._trailers.clear()
+        self._unused.clear()
+        self._done = False
+
+    def unused(self) -> bytes:
+        """The bytes fed after the end of the message (they belong to the next one)."""
+        if len(self._unused) > 1:
+            self._unused[:] = [b"".join(self._unused)]
+        return self._unused[0] if self._unused else b""
+
+    def feed(self, data: bytes) -> list:
+        """Decode ``data``: payload pieces, then ``EndOfMessage`` once at the end."""
+        out: list = []
+        pos = 0
+        end = len(data)
+        while pos < end:
+            state = self._state
+            if state == _DATA:
+                take = min(self._remaining, end - pos)
+                out.append(data if take == end else data[pos:pos + take])
+                pos += take
+                self._remaining -= take
+                if not self._remaining:
+                    self._state = _DATA_END
+            elif state == _SIZE:
+                line, pos = self._take_line(data, pos, self._max_line_size)
+                if line is not None:
+                    self._size_line(line)
+            elif state == _DATA_END:
+                if not self._cr_seen and data[pos:pos + 2] == b"\r\n":
+                    pos += 2
+                    self._state = _SIZE
+                    continue
+                byte = data[pos]
+                pos += 1
+                if not self._cr_seen and byte == 13:
+                    self._cr_seen = True
+                elif self._cr_seen and byte == 10:
+                    self._cr_seen = False
+                    self._state = _SIZE
+                else:
+                    raise TransferEncodingError("chunk data not followed by CRLF")
+            elif state == _TRAILER:
+                line, pos = self._take_line(data, pos, self._max_field_size)
+                if line is not None:
+                    self._trailer_line(line, out)
+            else:  # _DONE: the rest belongs to the next message
+                self._unused.append(data[pos:] if pos else data)
+                break
+        return out
+
+    def _take_line(self, data: bytes, pos: int, limit: int) -> tuple[bytes | None, int]:
+        """One line's content (CRLF removed) if complete, and the new index."""
+        have = len(self._line)
+        # Search only new bytes, and no further than a line could legally reach.
+        lf = data.find(b"\n", pos, pos + limit + 2 - have)
+        if lf < 0:
+            if have + len(data) - pos >= limit + 2:
+                raise LineTooLong(f"line longer than {limit} bytes")
+            self._line += data[pos:]
+            return None, len(data)
+        if have:
+            self._line += data[pos:lf]
+            line = bytes(self._line)
+            self._line.clear()
+        else:
+            line = data[pos:lf]
+        if line.endswith(b"\r"):
+            line = line[:-1]
+            if len(line) > limit:
+                raise LineTooLong(f"line longer than {limit} bytes")
+        elif len(line) > limit:
+            raise LineTooLong(f"line longer than {limit} bytes")
+        else:
+            raise TransferEncodingError("bare LF in chunked framing")
+        return line, lf + 1
+
+    def _size_line(self, line: bytes) -> None:
+        match = _SIZE_LINE.fullmatch(line)
+        if match is None:
+            raise TransferEncodingError(f"invalid chunk size line {line[:40]!r}")
+        digits = match.group(1)
+        if len(digits) > 16 or (size := int(digits, 16)) > _MAX_SIZE:
+            raise TransferEncodingError("chunk size too large")
+        if size:
+            self._remaining = size
+            self._state = _DATA
+        else:
+            self._state = _TRAILER
+
+    def _trailer_line(self, line: bytes, out: list) -> None:
+        if not line:
+            self._state = _DONE
+            self._done = True
+            trailers = self._trailers
+            out.append(EndOfMessage(tuple(trailers)) if trailers else MESSAGE_END)
+            return
+        if len(self._trailers) >= self._max_trailers:
+            raise TooManyHeaders(f"more than {self._max_trailers} trailer fields")
+        match = _FIELD.fullmatch(line)
+        if match is None:
+            raise InvalidHeader(f"invalid trailer field {line[:40]!r}")
+        value = match.group(2).strip(b" \t")
+        if _VALUE_CTL.search(value) is not None:
+            raise InvalidHeader("control character in trailer value")
+        self._trailers.append((match.group(1), value))
+
+
+__all__ = ("ChunkedDecoder",)
