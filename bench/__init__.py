@@ -1,0 +1,1 @@
+"""cyhttp's side-by-side benchmark: ``python -m bench`` (or ``make bench``)."""

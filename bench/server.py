@@ -1,0 +1,223 @@
+"""The benchmark's fixed-response server: a raw asyncio protocol, run in its own process.
+
+It answers from pre-built byte strings so that the server is never what is measured:
+request parsing is the least that keep-alive needs (find the blank line, honour
+Content-Length for uploads).  WebSocket echo is a minimal RFC 6455 server (text and
+binary, unmasking done with one big-int XOR so it stays cheap).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import os
+import signal
+import socket
+import sys
+
+SMALL_BODY = b"Hello, World!"
+BODY_64K = os.urandom(64 * 1024)
+BODY_1M = os.urandom(1024 * 1024)
+WS_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def _fixed(body: bytes, ctype: bytes = b"text/plain") -> bytes:
+    return (
+        b"HTTP/1.1 200 OK\r\nServer: bench\r\nDate: Sat, 21 Nov 2026 00:00:00 GMT\r\n"
+        b"Content-Type: " + ctype + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+
+
+def _chunked(body: bytes, size: int) -> bytes:
+    parts = [b"HTTP/1.1 200 OK\r\nServer: bench\r\nContent-Type: application/octet-stream\r\n"
+             b"Transfer-Encoding: chunked\r\n\r\n"]
+    for i in range(0, len(body), size):
+        piece = body[i:i + size]
+        parts.append(b"%x\r\n%s\r\n" % (len(piece), piece))
+    parts.append(b"0\r\n\r\n")
+    return b"".join(parts)
+
+
+ROUTES = {
+    b"/small": _fixed(SMALL_BODY),
+    b"/64k": _fixed(BODY_64K, b"application/octet-stream"),
+    b"/1m": _fixed(BODY_1M, b"application/octet-stream"),
+    b"/chunked1m": _chunked(BODY_1M, 4096),
+}
+POST_OK = _fixed(b"ok")
+NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+
+
+class HttpEcho(asyncio.Protocol):
+    """Keep-alive HTTP/1.1 with fixed answers; upgrades /ws to a WebSocket echo."""
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+        self.body_left = 0
+        self.ws: WsEcho | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family != socket.AF_UNIX:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def data_received(self, data: bytes) -> None:
+        if self.ws is not None:
+            self.ws.feed(data)
+            return
+        buf = self.buf
+        buf += data
+        out = []
+        while True:
+            if self.body_left:
+                take = min(self.body_left, len(buf))
+                del buf[:take]
+                self.body_left -= take
+                if self.body_left:
+                    break
+                out.append(POST_OK)
+                continue
+            end = buf.find(b"\r\n\r\n")
+            if end < 0:
+                break
+            head = bytes(buf[:end + 2])  # keep the last CRLF: every line ends in one
+            del buf[:end + 4]
+            line_end = head.find(b"\r\n")
+            line = head[:line_end] if line_end >= 0 else head
+            parts = line.split(b" ")
+            path = parts[1] if len(parts) > 1 else b"/"
+            lower = head.lower()
+            if parts[0] == b"POST" or parts[0] == b"PUT":
+                idx = lower.find(b"\r\ncontent-length:")
+                length = int(head[idx + 17:head.find(b"\r\n", idx + 2)]) if idx >= 0 else 0
+                if length:
+                    self.body_left = length
+                    continue
+                out.append(POST_OK)
+                continue
+            if path == b"/ws":
+                if out:
+                    self.transport.write(b"".join(out))
+                    out = []
+                self._upgrade(head, lower)
+                if buf:
+                    self.ws.feed(bytes(buf))  # type: ignore[union-attr]
+                    buf.clear()
+                return
+            out.append(ROUTES.get(path.split(b"?", 1)[0], NOT_FOUND))
+        if out:
+            self.transport.write(b"".join(out) if len(out) > 1 else out[0])
+
+    def _upgrade(self, head: bytes, lower: bytes) -> None:
+        idx = lower.find(b"\r\nsec-websocket-key:")
+        key = head[idx + 20:head.find(b"\r\n", idx + 2)].strip()
+        accept = base64.b64encode(hashlib.sha1(key + WS_GUID).digest())
+        self.transport.write(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        self.ws = WsEcho(self.transport)
+
+
+class WsEcho:
+    """Echo every data frame back unmasked; answer close with close."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self.buf = bytearray()
+
+    def feed(self, data: bytes) -> None:
+        buf = self.buf
+        buf += data
+        out = []
+        while len(buf) >= 2:
+            b0, b1 = buf[0], buf[1]
+            length = b1 & 0x7F
+            pos = 2
+            if length == 126:
+                if len(buf) < 4:
+                    break
+                length = int.from_bytes(buf[2:4], "big")
+                pos = 4
+            elif length == 127:
+                if len(buf) < 10:
+                    break
+                length = int.from_bytes(buf[2:10], "big")
+                pos = 10
+            masked = b1 & 0x80
+            if masked:
+                pos += 4
+            if len(buf) < pos + length:
+                break
+            payload = bytes(buf[pos:pos + length])
+            if masked and length:
+                key = bytes(buf[pos - 4:pos])
+                stream = (key * (length // 4 + 1))[:length]
+                payload = (int.from_bytes(payload, "little") ^ int.from_bytes(stream, "little")).to_bytes(length, "little")
+            del buf[:pos + length]
+            opcode = b0 & 0x0F
+            if opcode == 8:
+                out.append(b"\x88\x02\x03\xe8")
+                self.transport.write(b"".join(out))
+                self.transport.close()
+                return
+            if opcode == 9:
+                opcode = 10
+            if length < 126:
+                header = bytes((0x80 | opcode, length))
+            elif length < 65536:
+                header = bytes((0x80 | opcode, 126)) + length.to_bytes(2, "big")
+            else:
+                header = bytes((0x80 | opcode, 127)) + length.to_bytes(8, "big")
+            out.append(header + payload)
+        if out:
+            self.transport.write(b"".join(out))
+
+
+async def serve(host: str, ports: list[int], ready_fd: int | None) -> None:
+    loop = asyncio.get_running_loop()
+    servers = []
+    bound = []
+    for port in ports:
+        srv = await loop.create_server(HttpEcho, host, port, backlog=1024, reuse_address=True)
+        servers.append(srv)
+        bound.append(srv.sockets[0].getsockname()[1])
+    message = (" ".join(map(str, bound)) + "\n").encode()
+    if ready_fd is not None:
+        os.write(ready_fd, message)
+        os.close(ready_fd)
+    else:
+        sys.stdout.write(message.decode())
+        sys.stdout.flush()
+    stop = loop.create_future()
+    loop.add_signal_handler(signal.SIGTERM, stop.set_result, None)
+    await stop
+    for srv in servers:
+        srv.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--ports", type=int, default=1, help="how many listening ports (per-host pools)")
+    parser.add_argument("--cpu", type=int, default=None, help="pin to this core")
+    parser.add_argument("--ready-fd", type=int, default=None)
+    parser.add_argument("--no-uvloop", action="store_true")
+    args = parser.parse_args()
+    if args.cpu is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {args.cpu})
+    if not args.no_uvloop:
+        try:
+            import uvloop
+
+            uvloop.install()
+        except ImportError:
+            pass
+    asyncio.run(serve(args.host, [0] * args.ports, args.ready_fd))
+
+
+if __name__ == "__main__":
+    main()
