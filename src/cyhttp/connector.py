@@ -1,0 +1,113 @@
+"""Connectors: where ClientSession gets its connections from.
+
+``BaseConnector`` (the pool) and ``Connection`` live in ``connector_pool.py``,
+``TCPConnector`` in ``connector_tcp.py``; this module adds the unix-socket and
+Windows named-pipe connectors and is the public import path for all of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohappyeyeballs import AddrInfoType, SocketFactoryType
+
+from .client_exceptions import ClientConnectorError, UnixClientConnectorError
+from .connector_pool import _SENTINEL, HIGH_LEVEL_SCHEMA_SET, BaseConnector, Connection, Protocol
+from .connector_tcp import TCPConnector
+from .timeouts import ClientTimeout, deadline, timeout_at
+
+__all__ = (
+    "BaseConnector",
+    "Connection",
+    "TCPConnector",
+    "UnixConnector",
+    "NamedPipeConnector",
+    "AddrInfoType",
+    "SocketFactoryType",
+)
+
+
+class UnixConnector(BaseConnector):
+    """Connects every request to one unix-domain socket ``path``."""
+
+    allowed_protocol_schema_set = HIGH_LEVEL_SCHEMA_SET | frozenset({"unix"})
+
+    def __init__(
+        self,
+        path: str,
+        force_close: bool = False,
+        keepalive_timeout: Any = _SENTINEL,
+        limit: int = 100,
+        limit_per_host: int = 0,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(
+            force_close=force_close,
+            keepalive_timeout=keepalive_timeout,
+            limit=limit,
+            limit_per_host=limit_per_host,
+            loop=loop,
+        )
+        self._path = path
+
+    @property
+    def path(self) -> str:
+        """Path of the unix socket."""
+        return self._path
+
+    async def _create_connection(self, req: Any, traces: list[Any], timeout: ClientTimeout) -> Protocol:
+        loop = self._loop
+        try:
+            async with timeout_at(loop, deadline(loop, timeout.sock_connect, timeout.ceil_threshold)):
+                _, proto = await loop.create_unix_connection(self._factory, self._path)
+        except OSError as exc:
+            if exc.errno is None and isinstance(exc, asyncio.TimeoutError):
+                raise
+            raise UnixClientConnectorError(self._path, req.connection_key, exc) from exc
+        return proto
+
+
+class NamedPipeConnector(BaseConnector):
+    """Connects to a Windows named pipe ``path``; needs the ProactorEventLoop."""
+
+    allowed_protocol_schema_set = HIGH_LEVEL_SCHEMA_SET | frozenset({"npipe"})
+
+    def __init__(
+        self,
+        path: str,
+        force_close: bool = False,
+        keepalive_timeout: Any = _SENTINEL,
+        limit: int = 100,
+        limit_per_host: int = 0,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(
+            force_close=force_close,
+            keepalive_timeout=keepalive_timeout,
+            limit=limit,
+            limit_per_host=limit_per_host,
+            loop=loop,
+        )
+        proactor: Any = getattr(asyncio, "ProactorEventLoop", None)
+        if proactor is None or not isinstance(self._loop, proactor):
+            raise RuntimeError("Named Pipes only available in proactor loop under windows")
+        self._path = path
+
+    @property
+    def path(self) -> str:
+        """Path of the named pipe."""
+        return self._path
+
+    async def _create_connection(self, req: Any, traces: list[Any], timeout: ClientTimeout) -> Protocol:
+        loop: Any = self._loop
+        try:
+            async with timeout_at(loop, deadline(loop, timeout.sock_connect, timeout.ceil_threshold)):
+                _, proto = await loop.create_pipe_connection(self._factory, self._path)
+                # Let connection_made run so the protocol has its transport on return.
+                await asyncio.sleep(0)
+        except OSError as exc:
+            if exc.errno is None and isinstance(exc, asyncio.TimeoutError):
+                raise
+            raise ClientConnectorError(req.connection_key, exc) from exc
+        return proto
