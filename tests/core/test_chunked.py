@@ -293,3 +293,26 @@ def test_chooser_exports_the_active_twin() -> None:
     assert chunked.ChunkedDecoder is expected
     assert chunked.ChunkedDecoderPy.__module__ == "cyhttp._core._chunked_py"
     assert chunked.ChunkedDecoderC.__module__ == "cyhttp._core._chunked_c"
+
+
+@pytest.mark.parametrize("arg", [bytearray(b"0\r\n\r\n"), memoryview(b"0\r\n\r\n"), "0\r\n\r\n", None])
+def test_feed_takes_bytes_only(twin: ModuleType, arg: Any) -> None:
+    with pytest.raises(TypeError):
+        twin.ChunkedDecoder().feed(arg)
+
+
+@pytest.mark.parametrize("name", ["max_line_size", "max_trailers", "max_field_size"])
+def test_limit_values(twin: ModuleType, name: str) -> None:
+    import sys
+
+    with pytest.raises(ValueError):
+        twin.ChunkedDecoder(**{name: -1})
+    with pytest.raises(OverflowError):
+        twin.ChunkedDecoder(**{name: sys.maxsize + 1})
+    huge = twin.ChunkedDecoder(**{name: sys.maxsize})
+    assert huge.feed(b"1;x\r\na\r\n0\r\nA: b\r\n\r\n") == [b"a", T((b"A", b"b"))]
+    zero = twin.ChunkedDecoder(**{name: 0})
+    error = {"max_line_size": LineTooLong, "max_trailers": TooManyHeaders,
+             "max_field_size": LineTooLong}[name]
+    with pytest.raises(error):
+        zero.feed(b"1;x\r\na\r\n0\r\nA: b\r\n\r\n")

@@ -27,6 +27,7 @@ cdef enum:
     _TRAILER = 3
     _DONE = 4
 
+cdef Py_ssize_t _HUGE = <Py_ssize_t>1 << 62
 cdef uint64_t _MAX_SIZE = (<uint64_t>1 << 63) - 1
 
 # _HEX[c]: the value of hex digit c, or -1.  _TOKEN[c]: 1 if c is an RFC 9110 tchar.
@@ -73,9 +74,12 @@ cdef class ChunkedDecoder:
 
     def __init__(self, *, Py_ssize_t max_line_size=8190, Py_ssize_t max_trailers=128,
                  Py_ssize_t max_field_size=8190) -> None:
-        self._max_line_size = max_line_size
+        if max_line_size < 0 or max_trailers < 0 or max_field_size < 0:
+            raise ValueError("limits must be >= 0")
+        # Clamped so ``limit + 2`` cannot overflow; no input can tell 2**62 from more.
+        self._max_line_size = min(max_line_size, _HUGE)
         self._max_trailers = max_trailers
-        self._max_field_size = max_field_size
+        self._max_field_size = min(max_field_size, _HUGE)
         self.reset()
 
     cpdef void reset(self):

@@ -24,6 +24,7 @@ Error contract (the compiled twin raises the same types at the same points):
 from __future__ import annotations
 
 import re
+import sys
 from typing import Final
 
 from .errors import InvalidHeader, LineTooLong, TooManyHeaders, TransferEncodingError
@@ -42,6 +43,7 @@ _DONE: Final = 4
 
 _MAX_SIZE: Final = (1 << 63) - 1
 _SIZE_LINE: Final = re.compile(rb"([0-9A-Fa-f]+)[ \t]*(?:;[^\x00-\x08\x0a-\x1f\x7f]*)?")
+_NEXT_SIZE: Final = re.compile(rb"\r\n([0-9A-Fa-f]{1,16})\r\n")  # data end + plain size line
 _FIELD: Final = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):(.*)", re.DOTALL)
 _VALUE_CTL: Final = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 
@@ -56,6 +58,11 @@ class ChunkedDecoder:
 
     def __init__(self, *, max_line_size: int = 8190, max_trailers: int = 128,
                  max_field_size: int = 8190) -> None:
+        for value in (max_line_size, max_trailers, max_field_size):
+            if value < 0:
+                raise ValueError("limits must be >= 0")
+            if value > sys.maxsize:  # what the compiled twin's C integers allow
+                raise OverflowError("limit too large")
         self._max_line_size = max_line_size
         self._max_trailers = max_trailers
         self._max_field_size = max_field_size
@@ -87,9 +94,14 @@ class ChunkedDecoder:
 
     def feed(self, data: bytes) -> list:
         """Decode ``data``: payload pieces, then ``EndOfMessage`` once at the end."""
+        if data.__class__ is not bytes:  # exact, as the compiled twin's typed argument
+            raise TypeError(f"data must be bytes, not {type(data).__name__}")
         out: list = []
         pos = 0
         end = len(data)
+        # The fast path reads "CRLF size CRLF" in one regex step; a plain size line is at
+        # most 16 bytes, so it is only taken when such a line cannot be over the limit.
+        fast = _NEXT_SIZE.match if self._max_line_size >= 16 else None
         while pos < end:
             state = self._state
             if state == _DATA:
@@ -99,15 +111,16 @@ class ChunkedDecoder:
                 self._remaining -= take
                 if not self._remaining:
                     self._state = _DATA_END
-            elif state == _SIZE:
-                line, pos = self._take_line(data, pos, self._max_line_size)
-                if line is not None:
-                    self._size_line(line)
             elif state == _DATA_END:
-                if not self._cr_seen and data[pos:pos + 2] == b"\r\n":
-                    pos += 2
-                    self._state = _SIZE
-                    continue
+                if not self._cr_seen:
+                    if fast is not None and (match := fast(data, pos)) is not None:
+                        pos = match.end()
+                        self._start_chunk(match.group(1))
+                        continue
+                    if data[pos:pos + 2] == b"\r\n":
+                        pos += 2
+                        self._state = _SIZE
+                        continue
                 byte = data[pos]
                 pos += 1
                 if not self._cr_seen and byte == 13:
@@ -117,6 +130,10 @@ class ChunkedDecoder:
                     self._state = _SIZE
                 else:
                     raise TransferEncodingError("chunk data not followed by CRLF")
+            elif state == _SIZE:
+                line, pos = self._take_line(data, pos, self._max_line_size)
+                if line is not None:
+                    self._size_line(line)
             elif state == _TRAILER:
                 line, pos = self._take_line(data, pos, self._max_field_size)
                 if line is not None:
@@ -156,7 +173,9 @@ class ChunkedDecoder:
         match = _SIZE_LINE.fullmatch(line)
         if match is None:
             raise TransferEncodingError(f"invalid chunk size line {line[:40]!r}")
-        digits = match.group(1)
+        self._start_chunk(match.group(1))
+
+    def _start_chunk(self, digits: bytes) -> None:
         if len(digits) > 16 or (size := int(digits, 16)) > _MAX_SIZE:
             raise TransferEncodingError("chunk size too large")
         if size:
