@@ -316,3 +316,12 @@ def test_limit_values(twin: ModuleType, name: str) -> None:
              "max_field_size": LineTooLong}[name]
     with pytest.raises(error):
         zero.feed(b"1;x\r\na\r\n0\r\nA: b\r\n\r\n")
+
+
+def test_reset_after_an_error(twin: ModuleType) -> None:
+    dec = twin.ChunkedDecoder(max_line_size=20)
+    dec.feed(b"3;" + b"x" * 10)  # a partial line is buffered, then the line overflows
+    with pytest.raises(LineTooLong):
+        dec.feed(b"x" * 20)
+    dec.reset()
+    assert dec.feed(b"3\r\nabc\r\n0\r\n\r\n") == [b"abc", MESSAGE_END]

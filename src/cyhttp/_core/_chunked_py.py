@@ -19,6 +19,10 @@ Error contract (the compiled twin raises the same types at the same points):
 * trailer fields: more than ``max_trailers`` → ``TooManyHeaders``; a name that is not a
   token, a missing colon, obs-fold (leading whitespace) or a control byte in the
   value → ``InvalidHeader``.  Trailers are returned raw, value stripped of SP/HTAB.
+* not a ParseError: ``feed`` of anything but exact ``bytes`` → ``TypeError``; a negative
+  limit → ``ValueError``, one over ``sys.maxsize`` → ``OverflowError``.
+
+After an error the decoder is spent: ``reset()`` it (or drop it) before reuse.
 """
 
 from __future__ import annotations
