@@ -15,10 +15,7 @@ import socket
 import sys
 from typing import Any
 
-try:  # L2's abc.py owns the ABC; fall back to a local one until it exists.
-    from .abc import AbstractResolver, ResolveResult
-except ImportError:  # pragma: no cover - transitional
-    from ._resolver_abc import AbstractResolver, ResolveResult
+from .abc import AbstractResolver, ResolveResult
 
 try:
     import aiodns
