@@ -1,0 +1,497 @@
+# cython: language_level=3
+"""WebSocket frame reader (RFC 6455, permessage-deflate RFC 7692), compiled twin.
+
+Same API, results, errors and decisions as ``_ws_reader_py`` (read its docstring).
+"""
+
+# How this works: headers are read with pointer arithmetic straight from the fed bytes
+# (a header split across feeds is kept in ``hdr``, at most 14 bytes) and validated byte
+# by byte as soon as each is seen.  Data-frame payload is streamed into one growable C
+# buffer owned by this object: unmasked in place with ``cyhttp_ws_mask`` (csrc/ws_mask.h),
+# UTF-8 validated by a small state machine that carries its state across chunks and
+# fragments (8-byte ASCII runs, exact range checks otherwise), and turned into ``bytes``
+# or ``str`` once when the message ends.  Compressed messages go through zlib's
+# decompressobj chunk by chunk with ``max_length`` one byte over the remaining budget.
+# A whole single-frame message inside one feed skips the buffer: one slice, or one
+# PyUnicode_DecodeUTF8 straight from the fed bytes.
+
+from cpython.bytes cimport (
+    PyBytes_AS_STRING,
+    PyBytes_CheckExact,
+    PyBytes_FromStringAndSize,
+    PyBytes_GET_SIZE,
+)
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdint cimport uint64_t
+from libc.stdlib cimport free, realloc
+from libc.string cimport memcpy
+
+import zlib
+
+from .errors import WSInvalidUTF8, WSMessageTooBig, WSProtocolError
+from .ws_types import WSMessage, WSMsgType
+
+cdef extern from "ws_mask.h":
+    void cyhttp_ws_mask(const unsigned char *key, unsigned char *data, size_t length) nogil
+
+cdef object _TEXT = WSMsgType.TEXT
+cdef object _BINARY = WSMsgType.BINARY
+cdef object _CLOSE = WSMsgType.CLOSE
+cdef object _PING = WSMsgType.PING
+cdef object _PONG = WSMsgType.PONG
+cdef object _WSMessage = WSMessage
+cdef bytes _TRAILER = b"\x00\x00\xff\xff"
+cdef object _zlib_error = zlib.error
+cdef object _decompressobj = zlib.decompressobj
+cdef uint64_t _ASCII_MASK = 0x8080808080808080ULL
+# Above this capacity the message buffer is released once the message is delivered.
+cdef size_t _KEEP_CAPACITY = 64 * 1024
+
+
+cdef inline object _msg(object kind, object data, object extra):
+    return tuple.__new__(_WSMessage, (kind, data, extra))
+
+
+cdef inline object _bad(str message):
+    return WSProtocolError(1002, message)
+
+
+cdef inline object _bad_text():
+    return WSInvalidUTF8(1007, "invalid UTF-8 in text message")
+
+
+cdef inline void _unmask(const unsigned char *key, uint64_t done,
+                         unsigned char *data, size_t n) noexcept nogil:
+    cdef unsigned char k[4]
+    cdef int phase = <int>(done & 3)
+    cdef int i
+    for i in range(4):
+        k[i] = key[(i + phase) & 3]
+    cyhttp_ws_mask(k, data, n)
+
+
+cdef bytes _unmasked_copy(const unsigned char *key, uint64_t done,
+                          const unsigned char *p, Py_ssize_t n):
+    # A fresh object: PyBytes_FromStringAndSize(p, 1) may hand out CPython's shared
+    # one-byte singletons, which must never be written to.
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, n)
+    cdef unsigned char *d = <unsigned char *>PyBytes_AS_STRING(out)
+    if n:
+        memcpy(d, p, n)
+        _unmask(key, done, d, n)
+    return out
+
+
+cdef inline bint _close_code_ok(int code) noexcept:
+    if 3000 <= code <= 4999:
+        return True
+    return 1000 <= code <= 1003 or 1007 <= code <= 1014
+
+
+cdef class FrameReader:
+    """WebSocket frames in, complete messages out (sans-IO)."""
+
+    cdef:
+        uint64_t max_size, wire_max, left, done, msg_wire, msg_size
+        bint compress, notakeover, decode_text, expect_masked
+        bint closed, in_frame, fin, masked, msg_deflate
+        int wbits, op, msg_op, hdr_len, u_need
+        unsigned char u_lo, u_hi
+        unsigned char hdr[14]
+        unsigned char key[4]
+        unsigned char ctrl[128]
+        unsigned char *buf
+        size_t buf_len, buf_cap
+        object error, inflater
+
+    def __cinit__(self):
+        self.buf = NULL
+        self.buf_len = 0
+        self.buf_cap = 0
+
+    def __dealloc__(self):
+        free(self.buf)
+        self.buf = NULL
+
+    def __init__(self, *, max_msg_size=4 * 1024 * 1024, compress=False,
+                 server_window_bits=15, server_notakeover=False, decode_text=True,
+                 expect_masked=False):
+        if not 0 <= max_msg_size < (1 << 63):
+            raise ValueError("max_msg_size must be in 0..2**63-1")
+        if not 8 <= server_window_bits <= 15:
+            raise ValueError("server_window_bits must be in 8..15")
+        self.max_size = max_msg_size
+        self.wire_max = (max_msg_size + max_msg_size // 1024 + 1024) if max_msg_size else 0
+        self.compress = bool(compress)
+        self.wbits = server_window_bits
+        self.notakeover = bool(server_notakeover)
+        self.decode_text = bool(decode_text)
+        self.expect_masked = bool(expect_masked)
+        self.error = None
+        self.inflater = None
+        self.closed = False
+        self.in_frame = False
+        self.hdr_len = 0
+        self.msg_op = 0
+        self.msg_deflate = False
+        self.msg_wire = 0
+        self.msg_size = 0
+
+    def feed(self, data) -> list:
+        """Parse ``data``; return the messages it completes ([] = need more)."""
+        cdef list out
+        if self.error is not None:
+            err = self.error
+            again = type(err)(*err.args)
+            again.messages = []
+            raise again
+        out = []
+        if self.closed or not data:
+            return out
+        if not PyBytes_CheckExact(data):
+            data = bytes(data)
+        try:
+            self._feed(<bytes>data, out)
+        except WSProtocolError as exc:
+            self.error = exc
+            exc.messages = out
+            raise
+        return out
+
+    cdef int _feed(self, bytes data, list out) except -1:
+        cdef const unsigned char *p = <const unsigned char *>PyBytes_AS_STRING(data)
+        cdef Py_ssize_t end = PyBytes_GET_SIZE(data)
+        cdef Py_ssize_t pos = 0, used, old, add, take
+        while pos < end:
+            if not self.in_frame:
+                if self.hdr_len:
+                    old = self.hdr_len
+                    add = min(14 - old, end - pos)
+                    memcpy(self.hdr + old, p + pos, add)
+                    used = self._header(self.hdr, old + add)
+                    if used == 0:
+                        self.hdr_len = <int>(old + add)
+                        return 0
+                    self.hdr_len = 0
+                    pos += used - old
+                else:
+                    used = self._header(p + pos, end - pos)
+                    if used == 0:
+                        memcpy(self.hdr, p + pos, end - pos)
+                        self.hdr_len = <int>(end - pos)
+                        return 0
+                    pos += used
+                    if (0 < self.op < 8 and self.fin and not self.msg_deflate
+                            and self.left <= <uint64_t>(end - pos)):
+                        # Fast path: a whole single-frame message.
+                        take = <Py_ssize_t>self.left
+                        self.in_frame = False
+                        self.msg_op = 0
+                        out.append(self._plain(p + pos, take))
+                        pos += take
+                        continue
+            take = end - pos
+            if self.left < <uint64_t>take:
+                take = <Py_ssize_t>self.left
+            if take:
+                if self.op >= 8:
+                    memcpy(self.ctrl + self.done, p + pos, take)
+                    if self.masked:
+                        _unmask(self.key, self.done, self.ctrl + self.done, take)
+                else:
+                    self._data_chunk(p + pos, take)
+                pos += take
+                self.left -= take
+                self.done += take
+            if self.left == 0:
+                self.in_frame = False
+                if self.op >= 8:
+                    out.append(self._control(
+                        PyBytes_FromStringAndSize(<char *>self.ctrl, <Py_ssize_t>self.done)))
+                    if self.closed:
+                        return 0
+                elif self.fin:
+                    out.append(self._finish_message())
+        return 0
+
+    # -- headers --------------------------------------------------------------
+
+    cdef Py_ssize_t _header(self, const unsigned char *b, Py_ssize_t avail) except -1:
+        """Validate what is there of a header; commit it and return its size when whole."""
+        cdef int b0 = b[0]
+        cdef int op = b0 & 0x0F
+        cdef int rsv1 = b0 & 0x40
+        cdef int b1
+        cdef bint masked, deflate
+        cdef uint64_t length, limit
+        cdef Py_ssize_t need
+        cdef int i
+        if b0 & 0x30:
+            raise _bad("reserved bits RSV2/RSV3 set")
+        if op >= 8:
+            if op > 10:
+                raise _bad(f"unknown opcode {op}")
+            if not b0 & 0x80:
+                raise _bad("fragmented control frame")
+            if rsv1:
+                raise _bad("RSV1 set on a control frame")
+        else:
+            if op > 2:
+                raise _bad(f"unknown opcode {op}")
+            if op == 0:
+                if not self.msg_op:
+                    raise _bad("continuation frame without a message")
+                if rsv1:
+                    raise _bad("RSV1 set on a continuation frame")
+            elif self.msg_op:
+                raise _bad("new data frame inside a fragmented message")
+            if rsv1 and not self.compress:
+                raise _bad("RSV1 set without permessage-deflate")
+        if avail < 2:
+            return 0
+        b1 = b[1]
+        masked = (b1 & 0x80) != 0
+        if masked != self.expect_masked:
+            raise _bad("masked frame from the server" if masked else "unmasked frame")
+        length = b1 & 0x7F
+        if length > 125 and op >= 8:
+            raise _bad("control frame payload over 125 bytes")
+        need = 6 if masked else 2
+        if length == 126:
+            if avail < 4:
+                return 0
+            length = (<uint64_t>b[2] << 8) | b[3]
+            need += 2
+        elif length == 127:
+            if avail < 10:
+                return 0
+            length = 0
+            for i in range(2, 10):
+                length = (length << 8) | b[i]
+            if length >> 63:
+                raise _bad("64-bit payload length with the top bit set")
+            need += 8
+        if op < 8 and self.max_size:
+            deflate = (rsv1 != 0) if op else self.msg_deflate
+            limit = self.wire_max if deflate else self.max_size
+            if length > limit - (self.msg_wire if op == 0 else 0):
+                raise WSMessageTooBig(1009, f"message over max_msg_size {self.max_size}")
+        if avail < need:
+            return 0
+        # Commit the frame.
+        self.in_frame = True
+        self.fin = (b0 & 0x80) != 0
+        self.op = op
+        self.masked = masked
+        if masked:
+            memcpy(self.key, b + need - 4, 4)
+        self.left = length
+        self.done = 0
+        if op and op < 8:
+            self.msg_op = op
+            self.msg_deflate = rsv1 != 0
+            self.msg_wire = 0
+            self.msg_size = 0
+            self.buf_len = 0
+            self.u_need = 0
+        if op < 8:
+            self.msg_wire += length
+        return need
+
+    # -- UTF-8 ------------------------------------------------------------------
+
+    cdef int _utf8(self, const unsigned char *p, Py_ssize_t n) except -1:
+        """Validate ``p[:n]`` as the next bytes of a UTF-8 text; state carries over."""
+        cdef Py_ssize_t i = 0
+        cdef int need = self.u_need
+        cdef unsigned char lo = self.u_lo, hi = self.u_hi, c
+        cdef uint64_t w
+        while i < n:
+            if need == 0:
+                while i + 8 <= n:
+                    memcpy(&w, p + i, 8)
+                    if w & _ASCII_MASK:
+                        break
+                    i += 8
+                if i >= n:
+                    break
+                c = p[i]
+                i += 1
+                if c < 0x80:
+                    continue
+                if c < 0xC2 or c > 0xF4:
+                    raise _bad_text()
+                lo = 0x80
+                hi = 0xBF
+                if c < 0xE0:
+                    need = 1
+                elif c < 0xF0:
+                    need = 2
+                    if c == 0xE0:
+                        lo = 0xA0
+                    elif c == 0xED:
+                        hi = 0x9F
+                else:
+                    need = 3
+                    if c == 0xF0:
+                        lo = 0x90
+                    elif c == 0xF4:
+                        hi = 0x8F
+            else:
+                c = p[i]
+                i += 1
+                if c < lo or c > hi:
+                    raise _bad_text()
+                need -= 1
+                lo = 0x80
+                hi = 0xBF
+        self.u_need = need
+        self.u_lo = lo
+        self.u_hi = hi
+        return 0
+
+    # -- data messages -------------------------------------------------------
+
+    cdef object _plain(self, const unsigned char *p, Py_ssize_t n):
+        cdef bytes payload
+        cdef const unsigned char *q = p
+        if self.masked:
+            payload = _unmasked_copy(self.key, 0, p, n)
+            q = <const unsigned char *>PyBytes_AS_STRING(payload)
+        if self.op == 1:
+            if self.decode_text:
+                try:
+                    return _msg(_TEXT, PyUnicode_DecodeUTF8(<const char *>q, n, NULL), "")
+                except UnicodeDecodeError:
+                    raise _bad_text() from None
+            self.u_need = 0
+            self._utf8(q, n)
+            if self.u_need:
+                raise _bad_text()
+        if not self.masked:
+            payload = PyBytes_FromStringAndSize(<const char *>p, n)
+        return _msg(_TEXT if self.op == 1 else _BINARY, payload, "")
+
+    cdef int _reserve(self, size_t n) except -1:
+        cdef size_t cap
+        cdef unsigned char *grown
+        if self.buf_len + n <= self.buf_cap:
+            return 0
+        cap = self.buf_cap * 2
+        if cap < self.buf_len + n:
+            cap = self.buf_len + n
+        if cap < 256:
+            cap = 256
+        grown = <unsigned char *>realloc(self.buf, cap)
+        if grown == NULL:
+            raise MemoryError()
+        self.buf = grown
+        self.buf_cap = cap
+        return 0
+
+    cdef int _append(self, const unsigned char *p, Py_ssize_t n) except -1:
+        cdef size_t start = self.buf_len
+        if n == 0:
+            return 0
+        self._reserve(n)
+        memcpy(self.buf + start, p, n)
+        self.buf_len += n
+        if self.msg_op == 1:
+            self._utf8(self.buf + start, n)
+        return 0
+
+    cdef bytes _inflate(self, bytes chunk, bint final):
+        cdef uint64_t budget
+        d = self.inflater
+        if d is None:
+            d = self.inflater = _decompressobj(-self.wbits)
+        try:
+            if self.max_size:
+                budget = self.max_size - self.msg_size
+                out = d.decompress(chunk, budget + 1)
+                if <uint64_t>PyBytes_GET_SIZE(out) > budget:
+                    raise WSMessageTooBig(
+                        1009, f"inflated message over max_msg_size {self.max_size}")
+            else:
+                out = d.decompress(chunk)
+        except _zlib_error:
+            raise _bad("invalid deflate data") from None
+        if d.eof and d.unused_data and (not final or d.unused_data != _TRAILER):
+            raise _bad("data after the end of the deflate stream")
+        return out
+
+    cdef int _data_chunk(self, const unsigned char *p, Py_ssize_t n) except -1:
+        cdef bytes chunk
+        cdef size_t start
+        if self.msg_deflate:
+            if self.masked:
+                chunk = _unmasked_copy(self.key, self.done, p, n)
+            else:
+                chunk = PyBytes_FromStringAndSize(<const char *>p, n)
+            chunk = self._inflate(chunk, False)
+            self.msg_size += PyBytes_GET_SIZE(chunk)
+            self._append(<const unsigned char *>PyBytes_AS_STRING(chunk), PyBytes_GET_SIZE(chunk))
+            return 0
+        start = self.buf_len
+        self._reserve(n)
+        memcpy(self.buf + start, p, n)
+        self.buf_len += n
+        if self.masked:
+            _unmask(self.key, self.done, self.buf + start, n)
+        if self.msg_op == 1:
+            self._utf8(self.buf + start, n)
+        return 0
+
+    cdef object _finish_message(self):
+        cdef bytes tail
+        cdef int op
+        cdef Py_ssize_t n
+        if self.msg_deflate:
+            tail = self._inflate(_TRAILER, True)
+            self.msg_size += PyBytes_GET_SIZE(tail)
+            self._append(<const unsigned char *>PyBytes_AS_STRING(tail), PyBytes_GET_SIZE(tail))
+            if self.notakeover or self.inflater.eof:
+                self.inflater = None
+        op = self.msg_op
+        self.msg_op = 0
+        n = <Py_ssize_t>self.buf_len
+        self.buf_len = 0
+        if op == 1:
+            if self.u_need:
+                raise _bad_text()
+            if self.decode_text:
+                result = _msg(_TEXT, PyUnicode_DecodeUTF8(<const char *>self.buf, n, NULL), "")
+            else:
+                result = _msg(_TEXT, PyBytes_FromStringAndSize(<const char *>self.buf, n), "")
+        else:
+            result = _msg(_BINARY, PyBytes_FromStringAndSize(<const char *>self.buf, n), "")
+        if self.buf_cap > _KEEP_CAPACITY:
+            free(self.buf)
+            self.buf = NULL
+            self.buf_cap = 0
+        return result
+
+    # -- control frames ------------------------------------------------------
+
+    cdef object _control(self, bytes payload):
+        cdef int code
+        cdef Py_ssize_t n = PyBytes_GET_SIZE(payload)
+        cdef const unsigned char *q
+        if self.op == 9:
+            return _msg(_PING, payload, "")
+        if self.op == 10:
+            return _msg(_PONG, payload, "")
+        self.closed = True
+        if n == 0:
+            return _msg(_CLOSE, 0, "")
+        if n == 1:
+            raise _bad("close payload of 1 byte")
+        q = <const unsigned char *>PyBytes_AS_STRING(payload)
+        code = (q[0] << 8) | q[1]
+        if not _close_code_ok(code):
+            raise _bad(f"invalid close code {code}")
+        try:
+            reason = payload[2:].decode("utf-8")
+        except UnicodeDecodeError:
+            raise WSInvalidUTF8(1007, "invalid UTF-8 in close reason") from None
+        return _msg(_CLOSE, code, reason)

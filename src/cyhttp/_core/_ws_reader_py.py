@@ -1,0 +1,369 @@
+"""WebSocket frame reader (RFC 6455, permessage-deflate RFC 7692), pure-Python twin.
+
+``FrameReader.feed(bytes)`` returns the complete messages the bytes finish, with the
+values aiohttp 3.14 delivers: TEXT -> ``str`` (``bytes`` with ``decode_text=False``),
+BINARY / PING / PONG -> ``bytes``, CLOSE -> ``(code, reason)`` with code 0 and reason ""
+for an empty close payload; ``extra`` is "" for the non-close types, as in aiohttp.
+
+Decisions (identical in the compiled twin):
+- After a CLOSE frame the reader is closed: every further byte is ignored (RFC 6455
+  §5.5.1: nothing may follow a Close), ``feed`` returns [].
+- A 64-bit length with the top bit set is a protocol error (1002), not 1009.
+- ``max_msg_size`` (0 = unlimited) bounds the message as delivered: the sum of the
+  fragments, or the inflated size.  The wire size of a compressed message is bounded
+  by ``max_msg_size + max_msg_size // 1024 + 1024`` (deflate's worst-case growth on
+  incompressible data), so its payload is never buffered past that either.
+- Corrupt deflate data is a protocol error (1002).
+- On an error ``feed`` raises at once; the messages the same call completed before the
+  error ride on the exception as ``exc.messages``.  Later calls raise a new error of the
+  same type and args (with ``messages == []``).
+"""
+
+# How this works: a frame header (2-14 bytes) is parsed straight from the fed bytes;
+# only when a header is split across feeds are its first bytes kept (``_hdr``).  Each
+# header byte is validated as soon as it is seen, so a bad frame fails early.  Payload
+# is streamed: data-frame bytes are unmasked, inflated (with a ``max_length`` that is
+# one byte over the remaining budget, so a deflate bomb stops at once) and UTF-8
+# validated chunk by chunk as they arrive, then appended to the open message.  Control
+# frames (at most 125 bytes) are collected whole; they may sit between the fragments of
+# a data message without touching its state.  The common case, a whole unmasked,
+# uncompressed, unfragmented frame inside one feed, is a single slice.
+
+from __future__ import annotations
+
+import codecs
+import zlib
+from typing import Any
+
+from ._ws_mask_py import ws_mask
+from .errors import WSInvalidUTF8, WSMessageTooBig, WSProtocolError
+from .ws_types import WSMessage, WSMsgType
+
+_TEXT = WSMsgType.TEXT
+_BINARY = WSMsgType.BINARY
+_CLOSE = WSMsgType.CLOSE
+_CONTROL_TYPES = {8: WSMsgType.CLOSE, 9: WSMsgType.PING, 10: WSMsgType.PONG}
+_TRAILER = b"\x00\x00\xff\xff"
+_new = tuple.__new__
+_Utf8Decoder = codecs.getincrementaldecoder("utf-8")
+
+# Close codes a peer may send (RFC 6455 §7.4; 1004-1006 and 1015 never go on the wire).
+_CLOSE_CODES_OK = frozenset((1000, 1001, 1002, 1003, *range(1007, 1015)))
+
+
+def _bad(message: str) -> WSProtocolError:
+    return WSProtocolError(1002, message)
+
+
+def _bad_text() -> WSInvalidUTF8:
+    return WSInvalidUTF8(1007, "invalid UTF-8 in text message")
+
+
+def _check_pending(decoder: Any) -> None:
+    """Reject ED A0..BF at once: CPython's decoder waits for a third byte there."""
+    pending = decoder.getstate()[0]
+    if len(pending) >= 2 and pending[0] == 0xED and pending[1] >= 0xA0:
+        raise _bad_text()
+
+
+class FrameReader:
+    """WebSocket frames in, complete messages out (sans-IO)."""
+
+    def __init__(
+        self,
+        *,
+        max_msg_size: int = 4 * 1024 * 1024,
+        compress: bool = False,
+        server_window_bits: int = 15,
+        server_notakeover: bool = False,
+        decode_text: bool = True,
+        expect_masked: bool = False,
+    ) -> None:
+        if not 0 <= max_msg_size < 1 << 63:
+            raise ValueError("max_msg_size must be in 0..2**63-1")
+        if not 8 <= server_window_bits <= 15:
+            raise ValueError("server_window_bits must be in 8..15")
+        self._max = max_msg_size
+        self._wire_max = max_msg_size + max_msg_size // 1024 + 1024 if max_msg_size else 0
+        self._compress = compress
+        self._wbits = server_window_bits
+        self._notakeover = server_notakeover
+        self._decode_text = decode_text
+        self._expect_masked = expect_masked
+        self._error: WSProtocolError | None = None
+        self._closed = False
+        self._hdr = b""  # first bytes of a header split across feeds
+        self._in_frame = False  # header parsed, payload pending
+        # the current frame
+        self._fin = False
+        self._op = 0
+        self._key: bytes | None = None
+        self._left = 0  # payload bytes still to come
+        self._done = 0  # payload bytes already seen (mask phase)
+        self._ctrl = bytearray()
+        # the open data message (op 0 = none)
+        self._msg_op = 0
+        self._msg_deflate = False
+        self._msg_wire = 0
+        self._msg_size = 0
+        self._parts: list[Any] = []
+        self._decoder: Any = None
+        self._inflater: Any = None
+
+    def feed(self, data: bytes) -> list[WSMessage]:
+        """Parse ``data``; return the messages it completes ([] = need more)."""
+        if self._error is not None:
+            err = self._error
+            again = type(err)(*err.args)
+            again.messages = []  # type: ignore[attr-defined]
+            raise again
+        out: list[WSMessage] = []
+        if self._closed or not data:
+            return out
+        try:
+            self._feed(bytes(data), out)
+        except WSProtocolError as exc:
+            self._error = exc
+            exc.messages = out  # type: ignore[attr-defined]
+            raise
+        return out
+
+    def _feed(self, data: bytes, out: list[WSMessage]) -> None:
+        pos = 0
+        end = len(data)
+        while pos < end:
+            if not self._in_frame:
+                if self._hdr:
+                    old = len(self._hdr)
+                    buf = self._hdr + data[pos : pos + 14 - old]
+                    used = self._header(buf, 0, len(buf))
+                    if not used:
+                        self._hdr = buf
+                        return
+                    self._hdr = b""
+                    pos += used - old
+                else:
+                    used = self._header(data, pos, end - pos)
+                    if not used:
+                        self._hdr = data[pos:]
+                        return
+                    pos += used
+                    left = self._left
+                    if (
+                        0 < self._op < 8
+                        and self._fin
+                        and self._key is None
+                        and not self._msg_deflate
+                        and left <= end - pos
+                    ):
+                        # Fast path: a whole plain single-frame message.
+                        pos += left
+                        self._in_frame = False
+                        self._msg_op = 0
+                        out.append(self._plain_message(data[pos - left : pos]))
+                        continue
+            take = min(self._left, end - pos)
+            if take:
+                chunk = data[pos : pos + take]
+                pos += take
+                if self._key is not None:
+                    chunk = self._unmask(chunk)
+                self._left -= take
+                self._done += take
+                if self._op >= 8:
+                    self._ctrl += chunk
+                else:
+                    self._data_chunk(chunk)
+            if not self._left:
+                self._in_frame = False
+                if self._op >= 8:
+                    payload = bytes(self._ctrl)
+                    self._ctrl.clear()
+                    out.append(self._control(payload))
+                    if self._closed:
+                        return
+                elif self._fin:
+                    out.append(self._finish_message())
+        return
+
+    # -- headers --------------------------------------------------------------
+
+    def _header(self, b: bytes, p: int, avail: int) -> int:
+        """Validate what is there of a header; commit it and return its size when whole."""
+        b0 = b[p]
+        op = b0 & 0x0F
+        rsv1 = b0 & 0x40
+        if b0 & 0x30:
+            raise _bad("reserved bits RSV2/RSV3 set")
+        if op >= 8:
+            if op > 10:
+                raise _bad(f"unknown opcode {op}")
+            if not b0 & 0x80:
+                raise _bad("fragmented control frame")
+            if rsv1:
+                raise _bad("RSV1 set on a control frame")
+        else:
+            if op > 2:
+                raise _bad(f"unknown opcode {op}")
+            if op == 0:
+                if not self._msg_op:
+                    raise _bad("continuation frame without a message")
+                if rsv1:
+                    raise _bad("RSV1 set on a continuation frame")
+            elif self._msg_op:
+                raise _bad("new data frame inside a fragmented message")
+            if rsv1 and not self._compress:
+                raise _bad("RSV1 set without permessage-deflate")
+        if avail < 2:
+            return 0
+        b1 = b[p + 1]
+        masked = b1 & 0x80
+        if bool(masked) != self._expect_masked:
+            raise _bad("masked frame from the server" if masked else "unmasked frame")
+        length = b1 & 0x7F
+        if length > 125 and op >= 8:
+            raise _bad("control frame payload over 125 bytes")
+        need = 6 if masked else 2
+        if length == 126:
+            if avail < 4:
+                return 0
+            length = (b[p + 2] << 8) | b[p + 3]
+            need += 2
+        elif length == 127:
+            if avail < 10:
+                return 0
+            length = int.from_bytes(b[p + 2 : p + 10], "big")
+            if length >> 63:
+                raise _bad("64-bit payload length with the top bit set")
+            need += 8
+        if op < 8 and self._max:
+            deflate = bool(rsv1) if op else self._msg_deflate
+            limit = self._wire_max if deflate else self._max
+            if length > limit - (self._msg_wire if op == 0 else 0):
+                raise WSMessageTooBig(1009, f"message over max_msg_size {self._max}")
+        if avail < need:
+            return 0
+        # Commit the frame.
+        self._in_frame = True
+        self._fin = bool(b0 & 0x80)
+        self._op = op
+        self._key = bytes(b[p + need - 4 : p + need]) if masked else None
+        self._left = length
+        self._done = 0
+        if op and op < 8:
+            self._msg_op = op
+            self._msg_deflate = bool(rsv1)
+            self._msg_wire = 0
+            self._msg_size = 0
+        if op < 8:
+            self._msg_wire += length
+        return need
+
+    def _unmask(self, chunk: bytes) -> bytes:
+        key = self._key
+        assert key is not None
+        phase = self._done & 3
+        if phase:
+            key = key[phase:] + key[:phase]
+        buf = bytearray(chunk)
+        ws_mask(key, buf)
+        return bytes(buf)
+
+    # -- data messages -------------------------------------------------------
+
+    def _plain_message(self, payload: bytes) -> WSMessage:
+        if self._op == 1:
+            if self._decode_text:
+                try:
+                    return _new(WSMessage, (_TEXT, payload.decode("utf-8"), ""))
+                except UnicodeDecodeError:
+                    raise _bad_text() from None
+            try:
+                payload.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _bad_text() from None
+            return _new(WSMessage, (_TEXT, payload, ""))
+        return _new(WSMessage, (_BINARY, payload, ""))
+
+    def _inflate(self, chunk: bytes, final: bool) -> bytes:
+        d = self._inflater
+        if d is None:
+            d = self._inflater = zlib.decompressobj(-self._wbits)
+        try:
+            if self._max:
+                budget = self._max - self._msg_size
+                out = d.decompress(chunk, budget + 1)
+                if len(out) > budget:
+                    raise WSMessageTooBig(1009, f"inflated message over max_msg_size {self._max}")
+            else:
+                out = d.decompress(chunk)
+        except zlib.error:
+            raise _bad("invalid deflate data") from None
+        if d.eof and d.unused_data and (not final or d.unused_data != _TRAILER):
+            raise _bad("data after the end of the deflate stream")
+        return out
+
+    def _data_chunk(self, chunk: bytes) -> None:
+        if self._msg_deflate:
+            chunk = self._inflate(chunk, False)
+            self._msg_size += len(chunk)
+        if not chunk:
+            return
+        if self._msg_op == 1:
+            decoder = self._decoder
+            if decoder is None:
+                decoder = self._decoder = _Utf8Decoder()
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError:
+                raise _bad_text() from None
+            _check_pending(decoder)
+            if self._decode_text:
+                self._parts.append(text)
+                return
+        self._parts.append(chunk)
+
+    def _finish_message(self) -> WSMessage:
+        if self._msg_deflate:
+            self._data_chunk(self._inflate(_TRAILER, True))
+            if self._notakeover or self._inflater.eof:
+                self._inflater = None
+        parts = self._parts
+        self._parts = []
+        op = self._msg_op
+        self._msg_op = 0
+        if op == 1:
+            decoder = self._decoder
+            self._decoder = None
+            if decoder is not None:
+                try:
+                    decoder.decode(b"", True)
+                except UnicodeDecodeError:
+                    raise _bad_text() from None
+            if self._decode_text:
+                return _new(WSMessage, (_TEXT, "".join(parts), ""))
+            return _new(WSMessage, (_TEXT, b"".join(parts), ""))
+        return _new(WSMessage, (_BINARY, b"".join(parts), ""))
+
+    # -- control frames ------------------------------------------------------
+
+    def _control(self, payload: bytes) -> WSMessage:
+        op = self._op
+        if op != 8:
+            return _new(WSMessage, (_CONTROL_TYPES[op], payload, ""))
+        self._closed = True
+        if not payload:
+            return _new(WSMessage, (_CLOSE, 0, ""))
+        if len(payload) == 1:
+            raise _bad("close payload of 1 byte")
+        code = (payload[0] << 8) | payload[1]
+        if code not in _CLOSE_CODES_OK and not 3000 <= code <= 4999:
+            raise _bad(f"invalid close code {code}")
+        try:
+            reason = payload[2:].decode("utf-8")
+        except UnicodeDecodeError:
+            raise WSInvalidUTF8(1007, "invalid UTF-8 in close reason") from None
+        return _new(WSMessage, (_CLOSE, code, reason))
+
+
+__all__ = ("FrameReader",)
