@@ -13,7 +13,8 @@ from typing import Any
 from aiohappyeyeballs import AddrInfoType, SocketFactoryType
 
 from .client_exceptions import ClientConnectorError, UnixClientConnectorError
-from .connector_pool import _SENTINEL, HIGH_LEVEL_SCHEMA_SET, BaseConnector, Connection, Protocol
+from .connector_conn import _SENTINEL, Connection, Protocol
+from .connector_pool import HIGH_LEVEL_SCHEMA_SET, BaseConnector
 from .connector_tcp import TCPConnector
 from .timeouts import ClientTimeout, deadline, timeout_at
 

@@ -31,7 +31,8 @@ from .client_exceptions import (
     InvalidUrlClientError,
     ServerFingerprintMismatch,
 )
-from .connector_pool import _SENTINEL, HIGH_LEVEL_SCHEMA_SET, BaseConnector, Protocol
+from .connector_conn import _SENTINEL, Protocol
+from .connector_pool import HIGH_LEVEL_SCHEMA_SET, BaseConnector
 from .resolver import AbstractResolver, DefaultResolver, ResolveResult
 from .timeouts import ClientTimeout, deadline, timeout_at
 

@@ -23,7 +23,7 @@ def _protocol(monkeypatch: pytest.MonkeyPatch) -> None:
     if not real_protocol_available():
         import functools
 
-        import cyhttp.connector_pool as pool
+        import cyhttp.connector_pool as pool  # the pool calls _protocol_factory
 
         monkeypatch.setattr(pool, "_protocol_factory", lambda loop: functools.partial(StandInProtocol, loop))
 
