@@ -1,0 +1,660 @@
+"""ClientSession and the module-level ``request()``: aiohttp 3.14's client API.
+
+How this works: a session is a frozen ``SessionConfig`` + a connector + a cookie
+jar.  ``_request`` is the whole per-request path: build a ``ClientRequest``, borrow a
+connection, send, await the head, then follow redirects.  It pays only for what is
+used: no timer when the total timeout is None, no tracing work without trace
+configs, no cookie work with an empty jar and no Set-Cookie.  Errors from the
+transport become aiohttp's names here (``OSError`` → ``ClientOSError``), engine
+errors in ``protocol.py`` / ``client_response.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json as _json
+import sys
+import traceback
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable, Sequence
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from multidict import CIMultiDict, MultiDict, MultiDictProxy
+from yarl import URL
+
+from . import hdrs
+from .auth import BasicAuth, strip_auth_from_url
+from .client_config import SessionConfig, make_config
+from .client_exceptions import (
+    ClientConnectionResetError,
+    ClientConnectorError,
+    ClientError,
+    ClientOSError,
+    ClientPayloadError,
+    ConnectionTimeoutError,
+    InvalidURL,
+    InvalidUrlClientError,
+    InvalidUrlRedirectClientError,
+    NonHttpUrlClientError,
+    NonHttpUrlRedirectClientError,
+    ServerDisconnectedError,
+    TooManyRedirects,
+)
+from .client_request import IDEMPOTENT_METHODS, ClientRequest
+from .client_response import ClientResponse
+from .connector import BaseConnector, TCPConnector
+from .helpers import HttpVersion11, sentinel
+from .timeouts import ClientTimeout, deadline, timeout_at
+
+__all__ = ("ClientSession", "request")
+
+_RetType = TypeVar("_RetType")
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_HTTP_AND_EMPTY = frozenset({"http", "https", "ws", "wss", ""})
+_EMPTY_BODY_REDIRECT = frozenset({301, 302})
+
+
+def _cookie_jar(loop: asyncio.AbstractEventLoop) -> Any:
+    try:
+        from .cookiejar import CookieJar
+    except ImportError:  # TEMP until cookiejar.py lands
+        return _NoJar()
+    return CookieJar(loop=loop)
+
+
+class _NoJar:  # TEMP until cookiejar.py lands
+    def __len__(self) -> int:
+        return 0
+
+    def update_cookies(self, cookies: Any, response_url: Any = None) -> None:
+        pass
+
+    def filter_cookies(self, url: Any) -> dict[str, Any]:
+        return {}
+
+
+class ClientSession:
+    """A pool of connections and shared settings for many requests."""
+
+    _connector: BaseConnector | None = None  # __del__ must work if __init__ failed
+    _source_traceback: Any = None
+
+    def __init__(
+        self,
+        base_url: str | URL | None = None,
+        *,
+        connector: BaseConnector | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+        cookies: Any = None,
+        headers: Any = None,
+        proxy: str | URL | None = None,
+        proxy_auth: BasicAuth | None = None,
+        skip_auto_headers: Iterable[str] | None = None,
+        auth: BasicAuth | None = None,
+        json_serialize: Callable[[Any], str] = _json.dumps,
+        request_class: type[ClientRequest] = ClientRequest,
+        response_class: type[ClientResponse] = ClientResponse,
+        version: Any = HttpVersion11,
+        cookie_jar: Any = None,
+        connector_owner: bool = True,
+        raise_for_status: bool | Callable[[ClientResponse], Awaitable[None]] = False,
+        timeout: Any = sentinel,
+        auto_decompress: bool = True,
+        trust_env: bool = False,
+        requote_redirect_url: bool = True,
+        trace_configs: list[Any] | None = None,
+        read_bufsize: int = 2**16,
+        max_line_size: int = 8190,
+        max_field_size: int = 8190,
+        max_headers: int = 128,
+        fallback_charset_resolver: Callable[[ClientResponse, bytes], str] = lambda r, b: "utf-8",
+        middlewares: Sequence[Any] = (),
+    ) -> None:
+        self._connector = None
+        if loop is None and connector is not None:
+            loop = connector._loop
+        loop = loop or asyncio.get_running_loop()
+        self._loop = loop
+        if loop.get_debug():
+            self._source_traceback = traceback.extract_stack(sys._getframe(1))
+        if auth is not None and not isinstance(auth, BasicAuth):
+            raise TypeError("BasicAuth() tuple is required instead")
+        self._config: SessionConfig = make_config(
+            base_url, headers=headers, skip_auto_headers=skip_auto_headers,
+            timeout=None if timeout is sentinel else timeout, version=version,
+            trace_configs=trace_configs, middlewares=middlewares, proxy=proxy,
+            proxy_auth=proxy_auth, auth=auth, json_serialize=json_serialize,
+            connector_owner=connector_owner, raise_for_status=raise_for_status,
+            auto_decompress=auto_decompress, trust_env=trust_env,
+            requote_redirect_url=requote_redirect_url, read_bufsize=read_bufsize,
+            max_line_size=max_line_size, max_field_size=max_field_size,
+            max_headers=max_headers, fallback_charset_resolver=fallback_charset_resolver,
+            request_class=request_class, response_class=response_class,
+        )
+        if connector is None:
+            connector = TCPConnector(loop=loop)
+        if connector._loop is not loop:
+            raise RuntimeError("Session and connector has to use same event loop")
+        self._connector = connector
+        self._cookie_jar = cookie_jar if cookie_jar is not None else _cookie_jar(loop)
+        if cookies:
+            self._cookie_jar.update_cookies(cookies)
+
+    def __init_subclass__(cls: type[ClientSession]) -> None:
+        warnings.warn(
+            f"Inheritance class {cls.__name__} from ClientSession is discouraged",
+            DeprecationWarning, stacklevel=2,
+        )
+
+    def __del__(self, _warnings: Any = warnings) -> None:
+        if not self.closed:
+            _warnings.warn(f"Unclosed client session {self!r}", ResourceWarning, source=self)
+            context: dict[str, Any] = {"client_session": self, "message": "Unclosed client session"}
+            if self._source_traceback is not None:
+                context["source_traceback"] = self._source_traceback
+            self._loop.call_exception_handler(context)
+
+    # -- requests ------------------------------------------------------------------
+
+    def request(self, method: str, url: str | URL, **kwargs: Any) -> _RequestContextManager:
+        return _RequestContextManager(self._request(method, url, **kwargs))
+
+    def get(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
+        return _RequestContextManager(self._request(hdrs.METH_GET, url, allow_redirects=allow_redirects, **kwargs))
+
+    def options(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
+        return _RequestContextManager(self._request(hdrs.METH_OPTIONS, url, allow_redirects=allow_redirects, **kwargs))
+
+    def head(self, url: str | URL, *, allow_redirects: bool = False, **kwargs: Any) -> _RequestContextManager:
+        return _RequestContextManager(self._request(hdrs.METH_HEAD, url, allow_redirects=allow_redirects, **kwargs))
+
+    def post(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
+        return _RequestContextManager(self._request(hdrs.METH_POST, url, data=data, **kwargs))
+
+    def put(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
+        return _RequestContextManager(self._request(hdrs.METH_PUT, url, data=data, **kwargs))
+
+    def patch(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
+        return _RequestContextManager(self._request(hdrs.METH_PATCH, url, data=data, **kwargs))
+
+    def delete(self, url: str | URL, **kwargs: Any) -> _RequestContextManager:
+        return _RequestContextManager(self._request(hdrs.METH_DELETE, url, **kwargs))
+
+    def _build_url(self, str_or_url: str | URL) -> URL:
+        url = str_or_url if isinstance(str_or_url, URL) else URL(str_or_url)
+        base = self._config.base_url
+        if base is None or url.absolute:
+            return url
+        return base.join(url)
+
+    async def _request(
+        self,
+        method: str,
+        str_or_url: str | URL,
+        *,
+        params: Any = None,
+        data: Any = None,
+        json: Any = None,
+        cookies: Any = None,
+        headers: Any = None,
+        skip_auto_headers: Iterable[str] | None = None,
+        auth: BasicAuth | None = None,
+        allow_redirects: bool = True,
+        max_redirects: int = 10,
+        compress: str | bool | None = None,
+        chunked: bool | None = None,
+        expect100: bool = False,
+        raise_for_status: Any = None,
+        read_until_eof: bool = True,
+        proxy: str | URL | None = None,
+        proxy_auth: BasicAuth | None = None,
+        timeout: Any = sentinel,
+        ssl: Any = True,
+        server_hostname: str | None = None,
+        proxy_headers: Any = None,
+        trace_request_ctx: Any = None,
+        read_bufsize: int | None = None,
+        auto_decompress: bool | None = None,
+        max_line_size: int | None = None,
+        max_field_size: int | None = None,
+        max_headers: int | None = None,
+        middlewares: Sequence[Any] | None = None,
+    ) -> ClientResponse:
+        if self.closed:
+            raise RuntimeError("Session is closed")
+        cfg = self._config
+        if timeout is sentinel or timeout is None:
+            real_timeout = cfg.timeout
+        elif isinstance(timeout, ClientTimeout):
+            real_timeout = timeout
+        else:
+            real_timeout = ClientTimeout(total=timeout)
+        when = deadline(self._loop, real_timeout.total, real_timeout.ceil_threshold)
+        coro = self._send_all(
+            method.upper(), str_or_url, params, data, json, cookies, headers, skip_auto_headers,
+            auth, allow_redirects, max_redirects, compress, chunked, expect100,
+            raise_for_status, read_until_eof, proxy, proxy_auth, real_timeout, when, ssl,
+            server_hostname, proxy_headers, trace_request_ctx, read_bufsize, auto_decompress,
+            max_line_size, max_field_size, max_headers,
+        )
+        if when is None:
+            return await coro
+        async with timeout_at(self._loop, when):
+            return await coro
+
+    async def _send_all(
+        self, method: str, str_or_url: Any, params: Any, data: Any, json: Any, cookies: Any,
+        headers: Any, skip_auto_headers: Any, auth: Any, allow_redirects: bool,
+        max_redirects: int, compress: Any, chunked: Any, expect100: bool, raise_for_status: Any,
+        read_until_eof: bool, proxy: Any, proxy_auth: Any, real_timeout: ClientTimeout,
+        when: float | None, ssl: Any, server_hostname: Any, proxy_headers: Any,
+        trace_request_ctx: Any, read_bufsize: Any, auto_decompress: Any, max_line_size: Any,
+        max_field_size: Any, max_headers: Any,
+    ) -> ClientResponse:
+        cfg = self._config
+        if data is not None and json is not None:
+            raise ValueError("data and json parameters can not be used at the same time")
+        if json is not None:
+            data = cfg.json_serialize(json)
+            if not isinstance(data, (bytes, str)):
+                raise TypeError("json_serialize must return str or bytes")
+            headers = CIMultiDict(headers or ())
+            headers.setdefault(hdrs.CONTENT_TYPE, "application/json")
+        try:
+            url = self._build_url(str_or_url)
+        except ValueError as exc:
+            raise InvalidUrlClientError(str_or_url) from exc
+        connector = self._connector
+        assert connector is not None
+        if url.scheme not in connector.allowed_protocol_schema_set:
+            raise NonHttpUrlClientError(url)
+        headers = self._prepare_headers(headers)
+        skip: Any = cfg.skip_auto_headers
+        if skip_auto_headers is not None:
+            skip = skip | frozenset(skip_auto_headers)
+        if proxy is None:
+            proxy = cfg.proxy
+        elif not isinstance(proxy, URL):
+            try:
+                proxy = URL(proxy)
+            except ValueError as exc:
+                raise InvalidURL(proxy) from exc
+        if proxy_auth is None:
+            proxy_auth = cfg.proxy_auth
+        response_params = (
+            read_until_eof,
+            cfg.auto_decompress if auto_decompress is None else auto_decompress,
+            cfg.read_bufsize if read_bufsize is None else read_bufsize,
+            real_timeout.sock_read,
+            when,
+            (
+                cfg.max_line_size if max_line_size is None else max_line_size,
+                cfg.max_field_size if max_field_size is None else max_field_size,
+                cfg.max_headers if max_headers is None else max_headers,
+            ),
+        )
+        traces: list[Any] = []
+        if cfg.trace_configs:
+            from .tracing import Trace
+
+            for trace_config in cfg.trace_configs:
+                trace = Trace(self, trace_config, trace_config.trace_config_ctx(trace_request_ctx=trace_request_ctx))
+                await trace.send_request_start(method, url.update_query(params) if params else url, headers)
+                traces.append(trace)
+        jar = self._cookie_jar
+        history: list[ClientResponse] = []
+        redirects = 0
+        retried = False
+        resp: ClientResponse | None = None
+        req: ClientRequest | None = None
+        request_class = cfg.request_class or ClientRequest
+        try:
+            while True:
+                url, auth_from_url = strip_auth_from_url(url)
+                if not url.raw_host:
+                    raise (InvalidUrlRedirectClientError if redirects else InvalidUrlClientError)(url)
+                if not history and auth and auth_from_url:
+                    raise ValueError("Cannot combine AUTH argument with credentials encoded in URL")
+                if auth is None or (history and auth_from_url is not None):
+                    auth = auth_from_url
+                if auth is None and cfg.auth is not None and (
+                    cfg.base_url is None or cfg.base_origin == url.origin()
+                ):
+                    auth = cfg.auth
+                if auth is None and cfg.trust_env and url.host is not None:
+                    from .helpers import netrc_auth
+
+                    auth = await self._loop.run_in_executor(None, netrc_auth, url.host)
+                if auth is not None and hdrs.AUTHORIZATION in headers:
+                    raise ValueError(
+                        "Cannot combine AUTHORIZATION header with AUTH argument or credentials encoded in URL"
+                    )
+                all_cookies: Any = None
+                if len(jar):
+                    all_cookies = jar.filter_cookies(url)
+                if cookies:
+                    if all_cookies:
+                        merged = dict(all_cookies.items())
+                        merged.update(cookies.items() if hasattr(cookies, "items") else cookies)
+                        all_cookies = merged
+                    else:
+                        all_cookies = cookies
+                req = request_class(
+                    method, url, params=params, headers=headers, skip_auto_headers=skip or None,
+                    data=data, cookies=all_cookies, auth=auth, version=cfg.version,
+                    compress=compress, chunked=chunked, expect100=expect100, loop=self._loop,
+                    response_class=cfg.response_class, proxy=proxy, proxy_auth=proxy_auth,
+                    session=self, ssl=ssl if ssl is not None else True,
+                    server_hostname=server_hostname, proxy_headers=proxy_headers,
+                    traces=traces, trust_env=cfg.trust_env,
+                )
+                req.response_params = response_params
+                try:
+                    conn = await connector.connect(req, traces=traces, timeout=real_timeout)
+                except asyncio.TimeoutError as exc:
+                    if isinstance(exc, ConnectionTimeoutError) or when is not None and self._loop.time() >= when:
+                        raise
+                    raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
+                try:
+                    resp = await req.send(conn)
+                    try:
+                        await resp.start(conn)
+                    except BaseException:
+                        resp.close()
+                        raise
+                except (ServerDisconnectedError, ClientOSError, ClientConnectionResetError) as exc:
+                    conn.close()
+                    resp = None
+                    # The server may close an idle keep-alive connection just as we reuse
+                    # it: retry once on a fresh one when resending is safe.
+                    if (conn.reused and not retried and not isinstance(exc, ClientConnectorError)
+                            and (method in IDEMPOTENT_METHODS or isinstance(exc, ClientConnectionResetError))):
+                        retried = True
+                        continue
+                    raise
+                except BaseException:
+                    conn.close()
+                    raise
+                if resp._headers is not None and hdrs.SET_COOKIE in resp._headers:
+                    jar.update_cookies(resp.cookies, resp.url)
+                if resp.status in _REDIRECTS and allow_redirects:
+                    for trace in traces:
+                        await trace.send_request_redirect(method, url, headers, resp)
+                    redirects += 1
+                    history.append(resp)
+                    if max_redirects and redirects >= max_redirects:
+                        resp.close()
+                        raise TooManyRedirects(history[0].request_info, tuple(history))
+                    if (resp.status == 303 and resp.method != hdrs.METH_HEAD) or (
+                        resp.status in _EMPTY_BODY_REDIRECT and resp.method == hdrs.METH_POST
+                    ):
+                        method = hdrs.METH_GET
+                        data = None
+                        headers.popall(hdrs.CONTENT_LENGTH, None)
+                        headers.popall(hdrs.CONTENT_TYPE, None)
+                    else:
+                        data = req.body if req.body is not None else data
+                    r_url = resp.headers.get(hdrs.LOCATION) or resp.headers.get(hdrs.URI)
+                    if r_url is None:
+                        break
+                    resp.release()
+                    try:
+                        new_url = URL(r_url, encoded=not cfg.requote_redirect_url)
+                    except ValueError as exc:
+                        raise InvalidUrlRedirectClientError(
+                            r_url, "Server attempted redirecting to a location that does not look like a URL"
+                        ) from exc
+                    scheme = new_url.scheme
+                    if scheme not in _HTTP_AND_EMPTY:
+                        raise NonHttpUrlRedirectClientError(r_url)
+                    if not scheme or not new_url.absolute:
+                        new_url = url.join(new_url)
+                    try:
+                        new_origin = new_url.origin()
+                    except ValueError as exc:
+                        raise InvalidUrlRedirectClientError(new_url, "Invalid redirect URL origin") from exc
+                    if url.origin() != new_origin:
+                        auth = None
+                        cookies = None
+                        headers.popall(hdrs.AUTHORIZATION, None)
+                        headers.popall(hdrs.COOKIE, None)
+                        headers.popall(hdrs.PROXY_AUTHORIZATION, None)
+                    url = new_url
+                    params = None
+                    continue
+                break
+            if raise_for_status is None:
+                raise_for_status = cfg.raise_for_status
+            if raise_for_status is None or raise_for_status is False:
+                pass
+            elif callable(raise_for_status):
+                await raise_for_status(resp)
+            elif raise_for_status:
+                resp.raise_for_status()
+            if history:
+                resp._history = tuple(history)
+            for trace in traces:
+                await trace.send_request_end(method, url, headers, resp)
+            return resp
+        except BaseException as exc:
+            if resp is not None:
+                resp.close()
+            if req is not None:
+                req.terminate()
+            for trace in traces:
+                await trace.send_request_exception(method, url, headers, exc)
+            if isinstance(exc, OSError) and not isinstance(exc, (ClientError, asyncio.TimeoutError)):
+                raise ClientOSError(*exc.args) from exc
+            raise
+
+    def _prepare_headers(self, headers: Any) -> CIMultiDict[str]:
+        """Session defaults merged with the request's headers (request wins)."""
+        defaults = self._config.headers
+        if not headers:
+            return CIMultiDict(defaults) if defaults else CIMultiDict()
+        if not isinstance(headers, (MultiDictProxy, MultiDict)):
+            headers = CIMultiDict(headers)
+        result: CIMultiDict[str] = CIMultiDict(defaults)
+        added: set[str] = set()
+        for key, value in headers.items():
+            if key in added:
+                result.add(key, value)
+            else:
+                result[key] = value
+                added.add(key)
+        return result
+
+    def ws_connect(self, url: str | URL, **kwargs: Any) -> Any:
+        raise NotImplementedError("WebSocket client arrives with client_ws.py")
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Close the connector if owned; idempotent."""
+        connector = self._connector
+        if connector is not None and not connector.closed:
+            if self._config.connector_owner:
+                await connector.close()
+            self._connector = None
+        self._connector = None
+
+    @property
+    def closed(self) -> bool:
+        return self._connector is None or self._connector.closed
+
+    async def __aenter__(self) -> ClientSession:
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        await self.close()
+
+    def __enter__(self) -> None:
+        raise TypeError("Use async with instead")
+
+    def __exit__(self, *exc: Any) -> None:  # pragma: no cover - __enter__ raises
+        pass
+
+    def detach(self) -> None:
+        """Forget the connector without closing it."""
+        self._connector = None
+
+    # -- aiohttp's read-only properties ---------------------------------------------
+
+    @property
+    def connector(self) -> BaseConnector | None:
+        return self._connector
+
+    @property
+    def cookie_jar(self) -> Any:
+        return self._cookie_jar
+
+    @property
+    def version(self) -> Any:
+        return self._config.version
+
+    @property
+    def requote_redirect_url(self) -> bool:
+        return self._config.requote_redirect_url
+
+    @property
+    def timeout(self) -> ClientTimeout:
+        return self._config.timeout
+
+    @property
+    def headers(self) -> Any:
+        return self._config.headers
+
+    @property
+    def skip_auto_headers(self) -> frozenset[str]:
+        return self._config.skip_auto_headers
+
+    @property
+    def auth(self) -> BasicAuth | None:
+        return self._config.auth
+
+    @property
+    def json_serialize(self) -> Callable[[Any], str]:
+        return self._config.json_serialize
+
+    @property
+    def connector_owner(self) -> bool:
+        return self._config.connector_owner
+
+    @property
+    def raise_for_status(self) -> Any:
+        return self._config.raise_for_status
+
+    @property
+    def auto_decompress(self) -> bool:
+        return self._config.auto_decompress
+
+    @property
+    def trust_env(self) -> bool:
+        return self._config.trust_env
+
+    @property
+    def trace_configs(self) -> list[Any]:
+        return list(self._config.trace_configs)
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._loop
+
+    @property
+    def config(self) -> SessionConfig:
+        return self._config
+
+
+class _BaseRequestContextManager(Generic[_RetType]):
+    """``await session.get(url)`` and ``async with session.get(url) as resp`` alike."""
+
+    __slots__ = ("_coro", "_resp")
+
+    def __init__(self, coro: Coroutine[Any, Any, _RetType]) -> None:
+        self._coro = coro
+
+    def send(self, arg: None) -> Any:
+        return self._coro.send(arg)
+
+    def throw(self, *args: Any) -> Any:
+        return self._coro.throw(*args)
+
+    def close(self) -> None:
+        self._coro.close()
+
+    def __await__(self) -> Generator[Any, None, _RetType]:
+        return self._coro.__await__()
+
+    def __iter__(self) -> Generator[Any, None, _RetType]:
+        return self.__await__()
+
+    async def __aenter__(self) -> _RetType:
+        self._resp: _RetType = await self._coro
+        return self._resp
+
+
+class _RequestContextManager(_BaseRequestContextManager[ClientResponse]):
+    __slots__ = ()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        # Release rather than close: a fully read body leaves a reusable connection.
+        self._resp.release()
+        await self._resp.wait_for_close()
+
+
+class _SessionRequestContextManager:
+    """The module-level ``request()``: the session lives as long as the response."""
+
+    __slots__ = ("_coro", "_resp", "_session")
+
+    def __init__(self, coro: Coroutine[Any, Any, ClientResponse], session: ClientSession) -> None:
+        self._coro = coro
+        self._resp: ClientResponse | None = None
+        self._session = session
+
+    async def __aenter__(self) -> ClientResponse:
+        try:
+            self._resp = await self._coro
+        except BaseException:
+            await self._session.close()
+            raise
+        return self._resp
+
+    async def __aexit__(self, *exc: Any) -> None:
+        assert self._resp is not None
+        self._resp.close()
+        await self._session.close()
+
+    def __await__(self) -> Generator[Any, None, ClientResponse]:
+        return self.__aenter__().__await__()
+
+
+_SESSION_KEYS = frozenset({"cookies", "version", "loop", "connector"})
+
+
+def request(
+    method: str,
+    url: str | URL,
+    *,
+    connector: BaseConnector | None = None,
+    loop: asyncio.AbstractEventLoop | None = None,
+    cookies: Any = None,
+    version: Any = HttpVersion11,
+    **kwargs: Any,
+) -> _SessionRequestContextManager:
+    """One request on a throw-away session (``async with cyhttp.request(...) as r``).
+
+    The connection is closed with the response (``force_close``), as in aiohttp.
+    """
+    connector_owner = False
+    if connector is None:
+        connector_owner = True
+        connector = TCPConnector(loop=loop, force_close=True)
+    session = ClientSession(
+        loop=loop, cookies=cookies, version=version, timeout=kwargs.pop("timeout", sentinel),
+        connector=connector, connector_owner=connector_owner,
+    )
+    return _SessionRequestContextManager(session._request(method, url, **kwargs), session)

@@ -1,0 +1,110 @@
+"""SessionConfig: every ClientSession keyword, validated once, in one frozen object.
+
+The session reads its settings from here instead of keeping thirty attributes;
+``ClientSession`` exposes the aiohttp-named read-only properties on top of it.
+Per-request overrides never mutate it: the request path picks the override or the
+config value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from multidict import CIMultiDict, CIMultiDictProxy, istr
+from yarl import URL
+
+from .helpers import HttpVersion, HttpVersion11
+from .timeouts import DEFAULT_TIMEOUT, ClientTimeout
+
+__all__ = ("SessionConfig", "make_config")
+
+
+def _utf8(resp: Any, body: bytes) -> str:
+    return "utf-8"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SessionConfig:
+    base_url: URL | None = None
+    base_origin: URL | None = None
+    headers: CIMultiDictProxy[str] = dataclasses.field(
+        default_factory=lambda: CIMultiDictProxy(CIMultiDict())
+    )
+    skip_auto_headers: frozenset[istr] = frozenset()
+    auth: Any = None
+    json_serialize: Callable[[Any], str] = json.dumps
+    version: HttpVersion = HttpVersion11
+    connector_owner: bool = True
+    raise_for_status: bool | Callable[[Any], Awaitable[None]] = False
+    timeout: ClientTimeout = DEFAULT_TIMEOUT
+    auto_decompress: bool = True
+    trust_env: bool = False
+    requote_redirect_url: bool = True
+    trace_configs: tuple[Any, ...] = ()
+    read_bufsize: int = 2**16
+    max_line_size: int = 8190
+    max_field_size: int = 8190
+    max_headers: int = 128
+    fallback_charset_resolver: Callable[[Any, bytes], str] = _utf8
+    middlewares: tuple[Any, ...] = ()
+    proxy: URL | None = None
+    proxy_auth: Any = None
+    request_class: type | None = None
+    response_class: type | None = None
+
+    @property
+    def limits(self) -> tuple[int, int, int]:
+        return (self.max_line_size, self.max_field_size, self.max_headers)
+
+
+def make_config(
+    base_url: Any,
+    *,
+    headers: Any,
+    skip_auto_headers: Iterable[str] | None,
+    timeout: Any,
+    version: Any,
+    trace_configs: Iterable[Any] | None,
+    middlewares: Iterable[Any],
+    proxy: Any,
+    **rest: Any,
+) -> SessionConfig:
+    """Validate and normalise the keywords aiohttp accepts into a SessionConfig."""
+    base: URL | None = None
+    origin: URL | None = None
+    if base_url is not None:
+        base = base_url if isinstance(base_url, URL) else URL(base_url)
+        if not base.absolute:
+            raise ValueError("Only absolute URLs are supported")
+        if not base.path.endswith("/"):
+            raise ValueError("base_url must have a trailing '/'")
+        origin = base.origin()
+    if timeout is None:
+        timeout = DEFAULT_TIMEOUT
+    elif not isinstance(timeout, ClientTimeout):
+        raise ValueError(
+            f"timeout parameter cannot be of {type(timeout)} type, "
+            "please use 'timeout=ClientTimeout(...)'"
+        )
+    if isinstance(version, str):
+        major, _, minor = version.partition(".")
+        version = HttpVersion(int(major), int(minor))
+    hdrs_: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
+    for config in trace_configs or ():
+        if hasattr(config, "freeze"):
+            config.freeze()
+    return SessionConfig(
+        base_url=base,
+        base_origin=origin,
+        headers=CIMultiDictProxy(hdrs_),
+        skip_auto_headers=frozenset(istr(h) for h in skip_auto_headers or ()),
+        timeout=timeout,
+        version=version,
+        trace_configs=tuple(trace_configs or ()),
+        middlewares=tuple(middlewares),
+        proxy=None if proxy is None else URL(proxy),
+        **rest,
+    )

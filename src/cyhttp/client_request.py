@@ -1,0 +1,394 @@
+"""ClientRequest: one HTTP request, from its arguments to bytes on the wire.
+
+How this works: the constructor settles everything the wire needs — the target URL
+(query merged, fragment dropped), the final header list with aiohttp's auto headers,
+and the body (bytes for the common cases, a ``payload.Payload`` object otherwise) —
+so that ``send()`` writes the head, and a bytes body, with ONE ``transport.write``.
+Streaming bodies are written by a task so the response can arrive while the body
+is still going out (a server may answer early, e.g. 413).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterable, Mapping
+from http.cookies import BaseCookie, Morsel, SimpleCookie
+from typing import Any
+from urllib.parse import urlencode
+
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, istr
+from yarl import URL
+
+from . import hdrs
+from .auth import BasicAuth
+from .client_exceptions import ClientConnectionResetError, ClientOSError, InvalidURL
+from .compression import ACCEPT_ENCODING, Encoder
+from .helpers import HttpVersion, HttpVersion11
+from .http_writer import HeaderInjectionError, StreamWriter, serialize_head
+from .reqinfo import ConnectionKey, RequestInfo
+
+try:  # the seam for the full body story (FormData, files, async iterables, multipart)
+    from . import payload as _payload_mod
+except ImportError:  # pragma: no cover - until payload.py exists
+    _payload_mod = None  # type: ignore[assignment]
+try:
+    from .formdata import FormData as _FormData
+except ImportError:  # pragma: no cover - until formdata.py exists
+    _FormData = None  # type: ignore[assignment,misc]
+
+__all__ = ("ClientRequest", "SERVER_SOFTWARE", "GET_METHODS", "IDEMPOTENT_METHODS")
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+SERVER_SOFTWARE = "Python/{0[0]}.{0[1]} cyhttp/{1}".format(sys.version_info, _version())
+GET_METHODS = frozenset({hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_OPTIONS, hdrs.METH_TRACE})
+IDEMPOTENT_METHODS = GET_METHODS | {hdrs.METH_PUT, hdrs.METH_DELETE}
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+_SSL_SCHEMES = frozenset({"https", "wss"})
+
+
+class ClientRequest:
+    """What to send: method, URL, headers, body; ``send(conn)`` puts it on the wire."""
+
+    GET_METHODS = GET_METHODS
+    POST_METHODS = frozenset({hdrs.METH_PATCH, hdrs.METH_POST, hdrs.METH_PUT})
+    DEFAULT_HEADERS = {hdrs.ACCEPT: "*/*", hdrs.ACCEPT_ENCODING: ACCEPT_ENCODING}
+
+    body: Any
+    _writer_task: asyncio.Task[None] | None = None
+    response: Any = None
+
+    def __init__(
+        self,
+        method: str,
+        url: URL,
+        *,
+        params: Any = None,
+        headers: Any = None,
+        skip_auto_headers: Iterable[str] | None = None,
+        data: Any = None,
+        cookies: Any = None,
+        auth: BasicAuth | None = None,
+        version: HttpVersion = HttpVersion11,
+        compress: str | bool | None = None,
+        chunked: bool | None = None,
+        expect100: bool = False,
+        loop: asyncio.AbstractEventLoop | None = None,
+        response_class: type | None = None,
+        proxy: URL | None = None,
+        proxy_auth: BasicAuth | None = None,
+        timer: Any = None,
+        session: Any = None,
+        ssl: Any = True,
+        server_hostname: str | None = None,
+        proxy_headers: Any = None,
+        traces: list[Any] | None = None,
+        trust_env: bool = False,
+        json_serialize: Any = None,
+    ) -> None:
+        if not url.raw_host:
+            raise InvalidURL(url)
+        if params:
+            url = url.extend_query(params)
+        self.original_url = url
+        self.url = url.with_fragment(None) if url.raw_fragment else url
+        self.method = method.upper()
+        self.loop = loop
+        self.version = version
+        self.ssl = ssl
+        self.server_hostname = server_hostname
+        self.proxy = proxy
+        self.proxy_auth = proxy_auth
+        self.proxy_headers = proxy_headers
+        self.expect100 = expect100
+        self.chunked = bool(chunked)
+        self.compress = compress
+        self.traces = traces or []
+        self.response_class = response_class
+        self._session = session
+        self._timer = timer
+        self._connection_key: ConnectionKey | None = None
+        self.response_params: tuple[Any, ...] = ()
+        if url.raw_user or url.raw_password:
+            auth = BasicAuth(url.user or "", url.password or "")
+        self.auth = auth
+        self.headers = self._build_headers(headers, skip_auto_headers, cookies, auth)
+        self.body = None
+        self._set_body(data, json_serialize)
+
+    # -- construction --------------------------------------------------------------
+
+    def _build_headers(self, headers: Any, skip: Iterable[str] | None, cookies: Any,
+                       auth: BasicAuth | None) -> CIMultiDict[str]:
+        out: CIMultiDict[str] = CIMultiDict()
+        host = self.url.host_port_subcomponent
+        out[hdrs.HOST] = host  # type: ignore[assignment]
+        user_host = False
+        if headers:
+            items = headers.items() if isinstance(headers, (Mapping, MultiDictProxy, MultiDict)) else headers
+            for key, value in items:
+                if key.lower() == "host":
+                    out[key] = value
+                    user_host = True
+                else:
+                    out.add(key, value)
+        if skip:
+            self._skip_auto_headers: frozenset[str] | None = frozenset(istr(h) for h in skip)
+            used = set(out.keys()) | self._skip_auto_headers
+            if hdrs.HOST in self._skip_auto_headers and not user_host:
+                del out[hdrs.HOST]
+        else:
+            self._skip_auto_headers = None
+            used = out
+        for key, value in self.DEFAULT_HEADERS.items():
+            if key not in used:
+                out[key] = value
+        if hdrs.USER_AGENT not in used:
+            out[hdrs.USER_AGENT] = SERVER_SOFTWARE
+        if cookies:
+            self._add_cookies(out, cookies)
+        if auth is not None:
+            if not isinstance(auth, BasicAuth):
+                raise TypeError("BasicAuth() tuple is required instead")
+            out[hdrs.AUTHORIZATION] = auth.encode()
+        return out
+
+    @staticmethod
+    def _add_cookies(out: CIMultiDict[str], cookies: Any) -> None:
+        jar: SimpleCookie = SimpleCookie()
+        existing = out.get(hdrs.COOKIE)
+        if existing:
+            jar.load(existing)
+            del out[hdrs.COOKIE]
+        items = cookies.items() if isinstance(cookies, Mapping) else cookies
+        for name, value in items:
+            if isinstance(value, Morsel):
+                morsel: Morsel[str] = Morsel()
+                morsel.set(value.key, value.value, value.coded_value)
+                jar[name] = morsel
+            else:
+                jar[name] = value
+        out[hdrs.COOKIE] = jar.output(header="", sep=";").strip()
+
+    def _set_body(self, data: Any, json_serialize: Any) -> None:
+        headers = self.headers
+        skip = self._skip_auto_headers
+        if data is None:
+            if (self.method not in GET_METHODS and not self.chunked
+                    and hdrs.CONTENT_LENGTH not in headers):
+                headers[hdrs.CONTENT_LENGTH] = "0"
+            return
+        content_type: str | None
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            body: Any = bytes(data)
+            content_type = "application/octet-stream"
+        elif isinstance(data, str):
+            body = data.encode("utf-8")
+            content_type = "text/plain; charset=utf-8"
+        else:
+            body = None
+            if _FormData is not None and isinstance(data, _FormData):
+                data = data()
+            if _payload_mod is not None:
+                try:
+                    body = _payload_mod.get_payload(data)
+                except (_payload_mod.LookupError, TypeError):
+                    body = _FormData(data)() if _FormData is not None and not hasattr(data, "__aiter__") else None
+            content_type = None
+            if body is not None:
+                pass
+            elif isinstance(data, (Mapping, list, tuple, MultiDictProxy, MultiDict)):
+                items = data.items() if isinstance(data, (Mapping, MultiDictProxy, MultiDict)) else data
+                body = urlencode(list(items), doseq=True).encode("utf-8")
+                content_type = "application/x-www-form-urlencoded"
+            elif hasattr(data, "__aiter__"):
+                body = _AsyncIterableBody(data)
+                content_type = "application/octet-stream"
+            else:
+                raise TypeError(f"data={type(data).__name__!r} is not supported")
+        if self.compress and body:
+            if headers.get(hdrs.CONTENT_ENCODING):
+                raise ValueError("compress can not be set if Content-Encoding header is set")
+            encoder = Encoder("deflate" if self.compress is True else str(self.compress))
+            headers[hdrs.CONTENT_ENCODING] = encoder.encoding
+            if isinstance(body, bytes):
+                body = encoder.compress(body) + encoder.flush()
+            else:
+                self.chunked = True
+        te = headers.get(hdrs.TRANSFER_ENCODING, "").lower()
+        if "chunked" in te:
+            if self.chunked:
+                raise ValueError('chunked can not be set if "Transfer-Encoding: chunked" header is set')
+            self.chunked = True
+        elif self.chunked:
+            if hdrs.CONTENT_LENGTH in headers:
+                raise ValueError("chunked can not be set if Content-Length header is set")
+            headers[hdrs.TRANSFER_ENCODING] = "chunked"
+        elif hdrs.CONTENT_LENGTH not in headers:
+            size = len(body) if isinstance(body, bytes) else getattr(body, "size", None)
+            if size is None:
+                self.chunked = True
+                headers[hdrs.TRANSFER_ENCODING] = "chunked"
+            else:
+                headers[hdrs.CONTENT_LENGTH] = str(size)
+        if content_type is None:
+            payload_headers = getattr(body, "headers", None) or {}
+            for key, value in payload_headers.items():
+                if key not in headers and not (skip and key in skip):
+                    headers[key] = value
+        elif hdrs.CONTENT_TYPE not in headers and not (skip and hdrs.CONTENT_TYPE in skip):
+            headers[hdrs.CONTENT_TYPE] = content_type
+        self.body = body
+
+    # -- what the connector reads --------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        return self.url.raw_host  # type: ignore[return-value]
+
+    @property
+    def port(self) -> int | None:
+        return self.url.port
+
+    def is_ssl(self) -> bool:
+        return self.url.scheme in _SSL_SCHEMES
+
+    @property
+    def connection_key(self) -> ConnectionKey:
+        key = self._connection_key
+        if key is None:
+            proxy_headers = self.proxy_headers
+            h = hash(tuple(proxy_headers.items())) if proxy_headers else None
+            key = self._connection_key = ConnectionKey(
+                self.url.raw_host or "", self.url.port, self.url.scheme in _SSL_SCHEMES,
+                self.ssl, self.proxy, self.proxy_auth, h,
+            )
+        return key
+
+    @property
+    def request_info(self) -> RequestInfo:
+        return RequestInfo(self.url, self.method, CIMultiDictProxy(self.headers), self.original_url)
+
+    @property
+    def session(self) -> Any:
+        return self._session
+
+    # -- sending -------------------------------------------------------------------------
+
+    def _head(self) -> bytes:
+        url = self.url
+        if self.proxy is not None and not self.is_ssl():
+            target = str(url)
+        elif self.method == hdrs.METH_CONNECT:
+            target = url.host_port_subcomponent or ""
+        else:
+            target = url.raw_path_qs or "/"
+        if " " in target:  # only possible with URL(..., encoded=True): would split the line
+            raise HeaderInjectionError(f"Whitespace in the request target: {target!r}")
+        v = self.version
+        return serialize_head(f"{self.method} {target} HTTP/{v[0]}.{v[1]}", self.headers.items())
+
+    async def send(self, conn: Any) -> Any:
+        """Write the request on ``conn``; returns the (not yet started) response."""
+        protocol = conn.protocol
+        head = self._head()  # may raise ValueError (injection) before anything is sent
+        waiter = protocol.start_response(self.method, *self.response_params, expect100=self.expect100)
+        transport = protocol.transport
+        if transport is None or transport.is_closing():
+            protocol._waiter = None
+            raise ClientConnectionResetError("Cannot write to closing transport")
+        body = self.body
+        if body is None:
+            transport.write(head)
+        elif type(body) is bytes and not self.expect100:
+            if self.chunked:
+                transport.write(b"".join((head, b"%x\r\n" % len(body), body, b"\r\n0\r\n\r\n"))
+                                if body else head + b"0\r\n\r\n")
+            else:
+                transport.write(head + body if len(body) < 1 << 20 else head)
+                if len(body) >= 1 << 20:
+                    transport.write(body)
+        else:
+            transport.write(head)
+            self._writer_task = asyncio.get_running_loop().create_task(self._write_body(conn))
+        for trace in self.traces:
+            await trace.send_request_headers_sent(self.method, self.original_url, self.headers)
+        response_class = self.response_class
+        if response_class is None:
+            from .client_response import ClientResponse as response_class
+        self.response = response_class(
+            self.method, self.original_url, writer=self._writer_task, continue100=None,
+            timer=self._timer, request_info=self.request_info, traces=self.traces,
+            loop=self.loop, session=self._session,
+        )
+        self.response._waiter = waiter
+        return self.response
+
+    async def _write_body(self, conn: Any) -> None:
+        protocol = conn.protocol
+        writer = StreamWriter(protocol, asyncio.get_running_loop())
+        if self.chunked:
+            writer.enable_chunking()
+        try:
+            if self.expect100:
+                cont = protocol.continue_future
+                if cont is not None and not await cont:
+                    return
+            body = self.body
+            if type(body) is bytes:
+                await writer.write(body)
+            else:
+                await body.write(writer)
+            await writer.write_eof()
+        except OSError as exc:
+            if exc.errno is None and isinstance(exc, asyncio.TimeoutError):
+                raise
+            err = ClientOSError(*exc.args) if not isinstance(exc, ClientOSError) else exc
+            protocol._set_exception(err)
+            protocol.close()
+        except asyncio.CancelledError:
+            if not conn.closed:
+                conn.close()
+            raise
+        except Exception as exc:
+            protocol._set_exception(exc)
+            protocol.close()
+        finally:
+            self._writer_task = None
+
+    def terminate(self) -> None:
+        task = self._writer_task
+        if task is not None and not task.done():
+            task.cancel()
+        self._writer_task = None
+
+    async def close(self) -> None:
+        task = self._writer_task
+        if task is not None:
+            try:
+                await task
+            except BaseException:
+                pass
+
+    def __repr__(self) -> str:
+        return f"<ClientRequest({self.method} {self.url})>"
+
+
+class _AsyncIterableBody:
+    """An async iterable of bytes, sent chunked (used until payload.py exists)."""
+
+    size = None
+    headers: dict[str, str] = {}
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+
+    async def write(self, writer: StreamWriter) -> None:
+        async for chunk in self._source:
+            await writer.write(chunk)
