@@ -1,0 +1,99 @@
+/* Byte classes and line checks for the HTTP/1.1 response parser (_http_parser_c.pyx).
+ *
+ * How this works: one 256-entry table gives each byte its classes (token char, strict
+ * field-value byte, lax field-value byte), so a check is one load and a mask per byte.
+ * Lines arrive already split (memchr for LF in the .pyx) and length-checked; these
+ * functions only say whether one line is well formed and where its parts are.  The
+ * rules are those of the pure-Python twin's regular expressions (_http_head_py.py).
+ */
+#ifndef CYHTTP_HTTP_SCAN_H
+#define CYHTTP_HTTP_SCAN_H
+
+#include <stddef.h>
+#include <string.h>
+#include <Python.h>
+
+#define CYHTTP_TCHAR 1   /* RFC 9110 tchar */
+#define CYHTTP_VSTRICT 2 /* HTAB, SP, VCHAR, obs-text: no CTL but HTAB */
+#define CYHTTP_VLAX 4    /* anything but NUL, CR, LF (aiohttp's lenient client) */
+
+static const unsigned char cyhttp_class[256] = {
+    0, 4, 4, 4, 4, 4, 4, 4, 4, 6, 0, 4, 4, 0, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    6, 7, 6, 7, 7, 7, 7, 7, 6, 6, 7, 7, 6, 7, 7, 6,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6,
+    6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 7, 6, 7, 4,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6
+};
+
+/* "HTTP/1.x SSS[ reason]" → 0 and the parts (reason trimmed of SP/HTAB); -1 if bad. */
+static inline int cyhttp_status_line(const char *p, Py_ssize_t n, int *minor, int *status,
+                                     Py_ssize_t *rs, Py_ssize_t *re)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    Py_ssize_t i, e;
+    if (n < 12 || memcmp(p, "HTTP/1.", 7) != 0) return -1;
+    if (u[7] < '0' || u[7] > '9' || u[8] != ' ') return -1;
+    if (u[9] < '1' || u[9] > '9' || u[10] < '0' || u[10] > '9' || u[11] < '0' || u[11] > '9')
+        return -1;
+    *minor = u[7] - '0';
+    *status = (u[9] - '0') * 100 + (u[10] - '0') * 10 + (u[11] - '0');
+    if (n == 12) {
+        *rs = *re = 12;
+        return 0;
+    }
+    if (u[12] != ' ') return -1;
+    for (i = 13; i < n; i++)
+        if (!(cyhttp_class[u[i]] & CYHTTP_VSTRICT)) return -1;
+    i = 13;
+    e = n;
+    while (i < e && (u[i] == ' ' || u[i] == '\t')) i++;
+    while (e > i && (u[e - 1] == ' ' || u[e - 1] == '\t')) e--;
+    *rs = i;
+    *re = e;
+    return 0;
+}
+
+/* "token:" OWS value OWS → 0, the name length and the trimmed value; -1 if bad. */
+static inline int cyhttp_field(const char *p, Py_ssize_t n, unsigned char vclass,
+                               Py_ssize_t *name_len, Py_ssize_t *vs, Py_ssize_t *ve)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    Py_ssize_t i = 0, j, e;
+    while (i < n && (cyhttp_class[u[i]] & CYHTTP_TCHAR)) i++;
+    if (i == 0 || i == n || u[i] != ':') return -1;
+    *name_len = i;
+    i++;
+    while (i < n && (u[i] == ' ' || u[i] == '\t')) i++;
+    for (j = i; j < n; j++)
+        if (!(cyhttp_class[u[j]] & vclass)) return -1;
+    e = n;
+    while (e > i && (u[e - 1] == ' ' || u[e - 1] == '\t')) e--;
+    *vs = i;
+    *ve = e;
+    return 0;
+}
+
+/* ASCII case-insensitive equality with a lower-case literal of letters, digits and '-'.
+ * (c | 0x20) only merges a letter with its capital, and '-' with CR, which never
+ * reaches here (names are tokens, values hold no CR). */
+static inline int cyhttp_ieq(const char *p, Py_ssize_t n, const char *lit, Py_ssize_t m)
+{
+    Py_ssize_t i;
+    if (n != m) return 0;
+    for (i = 0; i < n; i++)
+        if ((((const unsigned char *)p)[i] | 0x20) != (unsigned char)lit[i]) return 0;
+    return 1;
+}
+
+#endif /* CYHTTP_HTTP_SCAN_H */

@@ -1,0 +1,485 @@
+# cython: language_level=3
+"""HTTP/1.1 response parser (RFC 9112), the compiled twin.
+
+Same API, events, rules and error types as the pure-Python twin; the rules are
+written out once, in ``_http_parser_py.py``'s docstring, and this file follows them in
+the same order.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
+from cpython.list cimport PyList_New
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.tuple cimport PyTuple_New
+from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
+from libc.string cimport memchr, memcpy
+
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from ._chunked_c import ChunkedDecoder
+from .errors import (
+    BadHttpMessage,
+    BadStatusLine,
+    ContentLengthError,
+    IncompleteMessage,
+    InvalidHeader,
+    LineTooLong,
+    TooManyHeaders,
+    TransferEncodingError,
+)
+from .events import MESSAGE_END
+
+cdef extern from "http_scan.h":
+    unsigned char CYHTTP_VSTRICT
+    unsigned char CYHTTP_VLAX
+    int cyhttp_status_line(const char* p, Py_ssize_t n, int* minor, int* status,
+                           Py_ssize_t* rs, Py_ssize_t* re)
+    int cyhttp_field(const char* p, Py_ssize_t n, unsigned char vclass,
+                     Py_ssize_t* name_len, Py_ssize_t* vs, Py_ssize_t* ve)
+    int cyhttp_ieq(const char* p, Py_ssize_t n, const char* lit, Py_ssize_t m)
+
+# How this works: the head is scanned line by line with memchr, each line checked in C as
+# soon as its LF is seen, and only offsets are kept (four per field, in a malloc'd array);
+# framing facts (Content-Length, Transfer-Encoding, Connection, ...) are read from the
+# value bytes then too.  Python objects are made once, when the blank line arrives: the
+# decoded names and values, one CIMultiDict built from a list, and the head.  The raw
+# (bytes) fields are rebuilt from a copy of the field block only if someone asks.  A head
+# that spans feeds is gathered in a malloc'd buffer (never more than max_head_size + 1
+# bytes); the LF search resumes where it stopped, so a slow drip costs O(n).
+
+DEF HEAD = 0
+DEF LENGTH = 1
+DEF CHUNKED = 2
+DEF UNTIL_EOF = 3
+DEF UPGRADED = 4
+
+cdef tuple V10 = (1, 0)
+cdef tuple V11 = (1, 1)
+cdef tuple ENCODINGS = ("gzip", "deflate", "br", "zstd")
+cdef const char* ENCODING_NAMES[4]
+ENCODING_NAMES[:] = [b"gzip", b"deflate", b"br", b"zstd"]
+cdef Py_ssize_t ENCODING_LENS[4]
+ENCODING_LENS[:] = [4, 7, 2, 4]
+
+
+cdef class ResponseHead:
+    """One parsed response head (status line, fields, and what framing needs)."""
+
+    cdef:
+        readonly tuple version
+        readonly int status
+        readonly str reason
+        readonly object headers
+        readonly object content_length
+        readonly bint chunked
+        readonly bint keep_alive
+        readonly bint upgrade
+        readonly object encoding
+        object _raw
+        bytes _block
+
+    @property
+    def raw_headers(self):
+        if self._raw is None:
+            self._raw = _raw_fields(self._block)
+        return self._raw
+
+    def __repr__(self):
+        return (
+            f"<ResponseHead HTTP/{self.version[0]}.{self.version[1]} {self.status} "
+            f"{self.reason!r} headers={len(self.headers)} length={self.content_length} "
+            f"chunked={self.chunked} keep_alive={self.keep_alive}>"
+        )
+
+
+cdef tuple _raw_fields(bytes block):
+    """The raw (name, value) pairs of an already checked field block (LF-separated)."""
+    cdef const char* p = PyBytes_AS_STRING(block)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(block), i = 0, lf, stop, colon, vs, ve
+    cdef list out = []
+    while i < n:
+        lf = <const char*>memchr(p + i, b"\n", n - i) - p
+        stop = lf - 1 if p[lf - 1] == b"\r" else lf
+        colon = <const char*>memchr(p + i, b":", stop - i) - p
+        vs = colon + 1
+        while vs < stop and (p[vs] == b" " or p[vs] == b"\t"):
+            vs += 1
+        ve = stop
+        while ve > vs and (p[ve - 1] == b" " or p[ve - 1] == b"\t"):
+            ve -= 1
+        out.append((PyBytes_FromStringAndSize(p + i, colon - i),
+                    PyBytes_FromStringAndSize(p + vs, ve - vs)))
+        i = lf + 1
+    return tuple(out)
+
+
+cdef inline void _tokens(const char* p, Py_ssize_t n, int* counts, bint* last_chunked):
+    """Walk a comma list: count chunked / close / keep-alive / upgrade elements."""
+    cdef Py_ssize_t i = 0, s, e
+    while i <= n:
+        s = i
+        while i < n and p[i] != b",":
+            i += 1
+        e = i
+        i += 1
+        while s < e and (p[s] == b" " or p[s] == b"\t"):
+            s += 1
+        while e > s and (p[e - 1] == b" " or p[e - 1] == b"\t"):
+            e -= 1
+        if e == s:
+            continue
+        last_chunked[0] = cyhttp_ieq(p + s, e - s, "chunked", 7)
+        if last_chunked[0]:
+            counts[0] += 1
+        elif cyhttp_ieq(p + s, e - s, "close", 5):
+            counts[1] += 1
+        elif cyhttp_ieq(p + s, e - s, "keep-alive", 10):
+            counts[2] += 1
+        elif cyhttp_ieq(p + s, e - s, "upgrade", 7):
+            counts[3] += 1
+
+
+cdef class ResponseParser:
+    """Sans-IO parser of a stream of HTTP/1.x responses."""
+
+    cdef:
+        Py_ssize_t _max_line, _max_field, _max_headers, _max_head
+        bint _read_until_eof, _lax
+        bint _head_method, _connect_method
+        int _state
+        # the head in progress
+        char* _buf
+        Py_ssize_t _buf_len, _buf_cap
+        Py_ssize_t _scan, _line_start, _block_start
+        bint _have_status
+        int _minor, _status
+        Py_ssize_t _reason_start, _reason_end
+        Py_ssize_t* _fields
+        Py_ssize_t _nfields, _fields_cap
+        # framing facts gathered while the fields go by
+        int _cl_count
+        bint _cl_valid
+        long long _cl_value
+        bint _te_seen, _te_last_chunked
+        int _te[4]  # element counts: chunked, close, keep-alive, upgrade
+        int _conn[4]
+        int _upgrade_seen, _encoding_seen  # -1: not seen; else the first one's result
+        # the body
+        long long _remaining
+        object _chunks
+        bytearray _tail
+        readonly bint upgraded
+
+    def __cinit__(self):
+        self._buf = NULL
+        self._fields = NULL
+
+    def __dealloc__(self):
+        PyMem_Free(self._buf)
+        PyMem_Free(self._fields)
+
+    def __init__(self, *, Py_ssize_t max_line_size=8190, Py_ssize_t max_field_size=8190,
+                 Py_ssize_t max_headers=128, max_head_size=None, bint read_until_eof=True,
+                 bint lax=False):
+        self._max_line = max_line_size
+        self._max_field = max_field_size
+        self._max_headers = max_headers
+        if max_head_size is None:
+            max_head_size = max_line_size + max_headers * (max_field_size + 2) + 4
+        self._max_head = max_head_size
+        self._read_until_eof = read_until_eof
+        self._lax = lax
+        self._head_method = self._connect_method = False
+        self._state = HEAD
+        self._tail = bytearray()
+        self.upgraded = False
+        self._reset_head()
+
+    cdef void _reset_head(self):
+        self._buf_len = self._scan = self._line_start = self._block_start = 0
+        self._have_status = False
+        self._nfields = 0
+        self._cl_count = 0
+        self._cl_valid = False
+        self._cl_value = 0
+        self._te_seen = self._te_last_chunked = False
+        self._te[0] = self._conn[1] = self._conn[2] = self._conn[3] = 0
+        self._upgrade_seen = self._encoding_seen = -1
+
+    def set_method(self, str method):
+        """The method of the request whose response comes next (persists until changed)."""
+        method = method.upper()
+        self._head_method = method == "HEAD"
+        self._connect_method = method == "CONNECT"
+
+    def unparsed(self):
+        """After an upgrade: the bytes that followed the head, not parsed as HTTP."""
+        return bytes(self._tail)
+
+    def feed(self, bytes data):
+        cdef list events = []
+        cdef Py_ssize_t pos = 0, end = PyBytes_GET_SIZE(data), take
+        cdef int state
+        while pos < end:
+            state = self._state
+            if state == HEAD:
+                pos = self._head(data, pos, events)
+            elif state == LENGTH:
+                if pos == 0 and end <= self._remaining:
+                    events.append(data)  # the whole chunk is body: no copy
+                    take = end
+                else:
+                    take = min(self._remaining, end - pos)
+                    events.append(data[pos:pos + take])
+                pos += take
+                self._remaining -= take
+                if self._remaining == 0:
+                    events.append(MESSAGE_END)
+                    self._state = HEAD
+            elif state == CHUNKED:
+                decoder = self._chunks
+                events.extend(decoder.feed(data[pos:] if pos else data))
+                pos = end
+                if decoder.done:
+                    data = decoder.unused()
+                    pos = 0
+                    end = PyBytes_GET_SIZE(data)
+                    self._chunks = None
+                    self._state = HEAD
+            elif state == UNTIL_EOF:
+                events.append(data[pos:] if pos else data)
+                pos = end
+            else:
+                self._tail += data[pos:]
+                pos = end
+        return events
+
+    def feed_eof(self):
+        cdef int state = self._state
+        if state == UNTIL_EOF:
+            self._state = HEAD
+            return [MESSAGE_END]
+        if state == HEAD:
+            if self._have_status or self._buf_len > self._line_start:
+                raise IncompleteMessage("connection closed in the middle of a response head")
+            return []
+        if state == LENGTH:
+            raise ContentLengthError(
+                f"connection closed with {self._remaining} bytes of the body missing"
+            )
+        if state == CHUNKED:
+            raise TransferEncodingError("connection closed in the middle of a chunked body")
+        return []
+
+    # -- head ---------------------------------------------------------------
+
+    cdef Py_ssize_t _head(self, bytes data, Py_ssize_t pos, list events) except -1:
+        """Consume head bytes from ``data[pos:]``; returns the new position."""
+        cdef const char* p = PyBytes_AS_STRING(data) + pos
+        cdef Py_ssize_t n = PyBytes_GET_SIZE(data) - pos, r, old, take
+        if self._buf_len == 0:
+            r = self._scan_head(p, n)
+            if r >= 0:
+                self._finish(p, r, events)
+                return pos + r
+            self._append(p, n)  # n <= max_head_size here, or _scan_head raised
+            return pos + n
+        # a head that is longer than the limit needs no more than limit + 1 bytes to tell
+        old = self._buf_len
+        take = min(n, self._max_head + 1 - old)
+        self._append(p, take)
+        r = self._scan_head(self._buf, self._buf_len)
+        if r >= 0:
+            self._finish(self._buf, r, events)
+            return pos + r - old
+        return pos + take
+
+    cdef int _append(self, const char* p, Py_ssize_t n) except -1:
+        cdef Py_ssize_t need = self._buf_len + n, cap
+        cdef char* grown
+        if need > self._buf_cap:
+            cap = max(need, min(2 * self._buf_cap, self._max_head + 1), 256)
+            grown = <char*>PyMem_Realloc(self._buf, cap)
+            if grown == NULL:
+                raise MemoryError()
+            self._buf = grown
+            self._buf_cap = cap
+        memcpy(self._buf + self._buf_len, p, n)
+        self._buf_len = need
+        return 0
+
+    cdef Py_ssize_t _scan_head(self, const char* p, Py_ssize_t n) except -2:
+        """Check the complete lines of ``p[:n]`` (the head so far); returns the offset
+        after the blank line, or -1 when the head is not complete yet."""
+        cdef Py_ssize_t i = self._scan, start = self._line_start, lf, stop, partial
+        cdef Py_ssize_t limit = self._max_field if self._have_status else self._max_line
+        cdef const char* q
+        while True:
+            q = <const char*>memchr(p + i, b"\n", n - i)
+            if q == NULL:
+                break
+            lf = q - p
+            if lf + 1 > self._max_head:
+                raise LineTooLong(f"response head over {self._max_head} bytes")
+            stop = lf - 1 if lf > start and p[lf - 1] == b"\r" else lf
+            if stop - start > limit:
+                raise LineTooLong(f"header line over {limit} bytes")
+            if stop == lf and not self._lax:
+                raise BadHttpMessage("bare LF in the response head (expected CRLF)")
+            i = lf + 1
+            if not self._have_status:
+                if stop > start:
+                    if cyhttp_status_line(p + start, stop - start, &self._minor, &self._status,
+                                          &self._reason_start, &self._reason_end) < 0:
+                        raise BadStatusLine(
+                            f"invalid status line {PyBytes_FromStringAndSize(p + start, min(stop - start, 100))!r}"
+                        )
+                    self._reason_start += start
+                    self._reason_end += start
+                    self._have_status = True
+                    self._block_start = i
+                    limit = self._max_field
+            elif stop > start:
+                if self._nfields >= self._max_headers:
+                    raise TooManyHeaders(f"more than {self._max_headers} header fields")
+                self._field(p, start, stop)
+            else:
+                self._line_start = start  # where the blank line begins: the block's end
+                return i
+            start = i
+        if n > self._max_head:
+            raise LineTooLong(f"response head over {self._max_head} bytes")
+        partial = n - start
+        if partial and p[n - 1] == b"\r":
+            partial -= 1
+        if partial > limit:
+            raise LineTooLong(f"header line over {limit} bytes")
+        self._scan = n
+        self._line_start = start
+        return -1
+
+    cdef int _field(self, const char* p, Py_ssize_t start, Py_ssize_t stop) except -1:
+        cdef Py_ssize_t name_len, vs, ve, cap, k
+        cdef Py_ssize_t* grown
+        cdef const char* name = p + start
+        cdef const char* v
+        cdef bint last
+        if cyhttp_field(name, stop - start, CYHTTP_VLAX if self._lax else CYHTTP_VSTRICT,
+                        &name_len, &vs, &ve) < 0:
+            raise InvalidHeader(
+                f"invalid header field {PyBytes_FromStringAndSize(name, min(stop - start, 100))!r}"
+            )
+        if self._nfields == self._fields_cap:
+            cap = min(max(16, 2 * self._fields_cap), self._max_headers)
+            grown = <Py_ssize_t*>PyMem_Realloc(self._fields, 4 * cap * sizeof(Py_ssize_t))
+            if grown == NULL:
+                raise MemoryError()
+            self._fields = grown
+            self._fields_cap = cap
+        k = 4 * self._nfields
+        self._fields[k] = start
+        self._fields[k + 1] = name_len
+        self._fields[k + 2] = start + vs
+        self._fields[k + 3] = ve - vs
+        self._nfields += 1
+        # framing facts: only a few names matter, told apart by length first
+        v = name + vs
+        if name_len == 14 and cyhttp_ieq(name, 14, "content-length", 14):
+            self._cl_count += 1
+            if self._cl_count == 1:
+                self._cl_valid = 0 < ve - vs <= 18
+                for k in range(ve - vs):
+                    if not b"0" <= v[k] <= b"9":
+                        self._cl_valid = False
+                        break
+                    self._cl_value = self._cl_value * 10 + (v[k] - 48)
+        elif name_len == 17 and cyhttp_ieq(name, 17, "transfer-encoding", 17):
+            self._te_seen = True
+            _tokens(v, ve - vs, self._te, &self._te_last_chunked)
+        elif name_len == 10 and cyhttp_ieq(name, 10, "connection", 10):
+            _tokens(v, ve - vs, self._conn, &last)
+        elif name_len == 7 and cyhttp_ieq(name, 7, "upgrade", 7):
+            if self._upgrade_seen < 0:
+                self._upgrade_seen = ve > vs
+        elif name_len == 16 and cyhttp_ieq(name, 16, "content-encoding", 16):
+            if self._encoding_seen < 0:
+                self._encoding_seen = 4
+                for k in range(4):
+                    if cyhttp_ieq(v, ve - vs, ENCODING_NAMES[k], ENCODING_LENS[k]):
+                        self._encoding_seen = k
+                        break
+        return 0
+
+    cdef int _finish(self, const char* p, Py_ssize_t end, list events) except -1:
+        """The blank line is in: build the head, check framing, pick the body reader."""
+        cdef Py_ssize_t i, k
+        cdef Py_ssize_t* f = self._fields
+        cdef list pairs = []
+        cdef object length = None
+        cdef bint chunked = False, keep_alive, no_body, tunnel
+        cdef int status = self._status, minor = self._minor
+        cdef ResponseHead head
+        if self._cl_count > 1:
+            raise ContentLengthError("repeated Content-Length")
+        if self._cl_count == 1:
+            if not self._cl_valid:
+                raise ContentLengthError("invalid Content-Length")
+            length = self._cl_value
+        if self._te_seen:
+            if length is not None:
+                raise TransferEncodingError("both Transfer-Encoding and Content-Length")
+            if self._te[0] > 1:
+                raise TransferEncodingError("chunked applied twice")
+            # A last coding other than chunked: the body runs until the close.
+            chunked = self._te_last_chunked
+        for i in range(self._nfields):
+            k = 4 * i
+            pairs.append((PyUnicode_DecodeASCII(p + f[k], f[k + 1], NULL),
+                          PyUnicode_DecodeUTF8(p + f[k + 2], f[k + 3], "surrogateescape")))
+        head = ResponseHead.__new__(ResponseHead)
+        head.version = V11 if minor == 1 else (V10 if minor == 0 else (1, minor))
+        head.status = status
+        head.reason = PyUnicode_DecodeUTF8(p + self._reason_start,
+                                           self._reason_end - self._reason_start,
+                                           "surrogateescape")
+        head.headers = CIMultiDictProxy(CIMultiDict(pairs))
+        head._block = PyBytes_FromStringAndSize(p + self._block_start,
+                                                self._line_start - self._block_start)
+        head.content_length = length
+        head.chunked = chunked
+        keep_alive = self._conn[1] == 0 and (minor >= 1 or self._conn[2] > 0)
+        head.upgrade = self._conn[3] > 0 and self._upgrade_seen == 1
+        head.encoding = ENCODINGS[self._encoding_seen] if 0 <= self._encoding_seen < 4 else None
+        self._reset_head()
+        tunnel = self._connect_method and 200 <= status < 300
+        no_body = status < 200 or status == 204 or status == 304 or self._head_method or tunnel
+        if not no_body and not chunked and length is None:
+            keep_alive = False  # the body ends with the connection
+        head.keep_alive = keep_alive
+        if status < 200 and status != 101:
+            if status == 100:
+                events.append(head)  # the caller may be waiting to send its body
+            return 0
+        events.append(head)
+        if status == 101 or tunnel:
+            events.append(MESSAGE_END)
+            self.upgraded = True
+            self._state = UPGRADED
+        elif no_body:
+            events.append(MESSAGE_END)
+        elif chunked:
+            self._chunks = ChunkedDecoder(
+                max_line_size=self._max_line, max_trailers=self._max_headers,
+                max_field_size=self._max_field,
+            )
+            self._state = CHUNKED
+        elif length is not None:
+            if length:
+                self._remaining = length
+                self._state = LENGTH
+            else:
+                events.append(MESSAGE_END)
+        elif self._read_until_eof:
+            self._state = UNTIL_EOF
+        else:
+            events.append(MESSAGE_END)
+        return 0

@@ -1,0 +1,310 @@
+"""HTTP/1.1 response parser (RFC 9112), the pure-Python twin: the readable reference.
+
+``ResponseParser.feed(data)`` returns events: a ``ResponseHead``, body ``bytes``, then
+``EndOfMessage`` (``MESSAGE_END`` when there are no trailers); ``[]`` means "need more".
+After the end the parser is idle and parses the next response from what is left.
+
+Rules shared with the compiled twin (same inputs → same events or the same error type):
+
+* Head lines end at LF.  A line's content is the bytes before CRLF (lax: before LF,
+  one CR before it dropped).  For each complete line, in order: the head so far is
+  over ``max_head_size`` → LineTooLong; the content is over its limit (status line:
+  ``max_line_size``, field: ``max_field_size``) → LineTooLong; a bare LF in strict mode
+  → BadHttpMessage; then the status line is checked (BadStatusLine) or the field
+  counted (over ``max_headers`` → TooManyHeaders) and checked (InvalidHeader).
+  Between feeds, an incomplete head over ``max_head_size`` or an incomplete line over
+  its limit (one trailing CR not counted) → LineTooLong, so errors do not depend on
+  where the input was split.  Empty lines before a status line are skipped.
+* ``max_head_size`` defaults to the biggest head the other limits allow:
+  ``max_line_size + max_headers * (max_field_size + 2) + 4``.
+* Framing (see ``_http_head_py.make_head``): Content-Length may appear once, 1–18
+  digits; Transfer-Encoding excludes Content-Length; ``chunked`` at most once and,
+  to frame the body, last; otherwise the body runs until EOF and ``keep_alive`` is
+  False.  HEAD, CONNECT 2xx, 1xx, 204 and 304 have no body.
+* 100 → the head alone (interim), parsing goes on.  Other 1xx but 101 → skipped.
+  101, and a 2xx answer to CONNECT → head, MESSAGE_END, then ``upgraded`` and every
+  later byte goes to ``unparsed()``.
+* ``feed_eof``: ends an until-EOF body ([MESSAGE_END]); idle → []; a truncated head →
+  IncompleteMessage, a truncated Content-Length body → ContentLengthError, a
+  truncated chunked body → TransferEncodingError.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ._chunked_py import ChunkedDecoder
+from ._http_head_py import (
+    ResponseHead,
+    make_head,
+    match_status_line,
+    parse_block,
+    parse_field,
+    parse_status_line,
+)
+from .errors import (
+    BadHttpMessage,
+    ContentLengthError,
+    IncompleteMessage,
+    LineTooLong,
+    TooManyHeaders,
+    TransferEncodingError,
+)
+from .events import MESSAGE_END
+
+# How this works: a small state machine (head, length body, chunked body, until-EOF
+# body, upgraded).  The head is searched line by line with bytes.find(b"\n"); when a
+# feed ends mid-head the unfinished part is kept in ``_buf`` together with the offsets
+# where the LF search and the current line stopped, so each byte is searched once and a
+# 1-byte drip of a large head costs O(n).  Complete lines are checked at once, so a
+# parsed head never needs a second pass.  Body bytes are sliced out of ``data`` (the
+# ``data`` object itself when a chunk is exactly the rest of the body).
+
+_HEAD: Final = 0
+_LENGTH: Final = 1
+_CHUNKED: Final = 2
+_UNTIL_EOF: Final = 3
+_UPGRADED: Final = 4
+
+
+class ResponseParser:
+    """Sans-IO parser of a stream of HTTP/1.x responses."""
+
+    __slots__ = (
+        "_max_line", "_max_field", "_max_headers", "_max_head", "_read_until_eof", "_lax",
+        "_method", "_state", "_buf", "_scan", "_line_start", "_status_line", "_fields",
+        "_remaining", "_chunks", "_tail", "upgraded",
+    )
+
+    def __init__(
+        self,
+        *,
+        max_line_size: int = 8190,
+        max_field_size: int = 8190,
+        max_headers: int = 128,
+        max_head_size: int | None = None,
+        read_until_eof: bool = True,
+        lax: bool = False,
+    ) -> None:
+        self._max_line = max_line_size
+        self._max_field = max_field_size
+        self._max_headers = max_headers
+        if max_head_size is None:
+            max_head_size = max_line_size + max_headers * (max_field_size + 2) + 4
+        self._max_head = max_head_size
+        self._read_until_eof = read_until_eof
+        self._lax = lax
+        self._method = "GET"
+        self._state = _HEAD
+        self._buf = bytearray()  # an unfinished head carried over between feeds
+        self._scan = 0  # offset in _buf where the LF search resumes
+        self._line_start = 0  # offset in _buf of the unfinished line
+        self._status_line: tuple[tuple[int, int], int, str] | None = None
+        self._fields: list[tuple[bytes, bytes]] = []
+        self._remaining = 0
+        self._chunks: ChunkedDecoder | None = None
+        self._tail = bytearray()  # after an upgrade: the bytes that are not HTTP
+        self.upgraded = False
+
+    def set_method(self, method: str) -> None:
+        """The method of the request whose response comes next (persists until changed)."""
+        self._method = method.upper()
+
+    def unparsed(self) -> bytes:
+        """After an upgrade: the bytes that followed the head, not parsed as HTTP."""
+        return bytes(self._tail)
+
+    def feed(self, data: bytes) -> list:
+        events: list = []
+        pos = 0
+        end = len(data)
+        while pos < end:
+            state = self._state
+            if state == _HEAD:
+                pos = self._head(data, pos, events)
+            elif state == _LENGTH:
+                remaining = self._remaining
+                if pos == 0 and end <= remaining:
+                    events.append(data)  # the whole chunk is body: no copy
+                    pos = end
+                    remaining -= end
+                else:
+                    take = min(remaining, end - pos)
+                    events.append(data[pos:pos + take])
+                    pos += take
+                    remaining -= take
+                self._remaining = remaining
+                if remaining == 0:
+                    events.append(MESSAGE_END)
+                    self._state = _HEAD
+            elif state == _CHUNKED:
+                decoder = self._chunks
+                assert decoder is not None
+                events.extend(decoder.feed(data[pos:] if pos else data))
+                pos = end
+                if decoder.done:
+                    data = decoder.unused()
+                    pos, end = 0, len(data)
+                    self._chunks = None
+                    self._state = _HEAD
+            elif state == _UNTIL_EOF:
+                events.append(data[pos:] if pos else data)
+                pos = end
+            else:
+                self._tail += data[pos:]
+                pos = end
+        return events
+
+    def feed_eof(self) -> list:
+        state = self._state
+        if state == _UNTIL_EOF:
+            self._state = _HEAD
+            return [MESSAGE_END]
+        if state == _HEAD:
+            if self._status_line is not None or len(self._buf) > self._line_start:
+                raise IncompleteMessage("connection closed in the middle of a response head")
+            return []
+        if state == _LENGTH:
+            raise ContentLengthError(
+                f"connection closed with {self._remaining} bytes of the body missing"
+            )
+        if state == _CHUNKED:
+            raise TransferEncodingError("connection closed in the middle of a chunked body")
+        return []
+
+    # -- head ---------------------------------------------------------------
+
+    def _head(self, data: bytes, pos: int, events: list) -> int:
+        """Consume head bytes from ``data[pos:]``; returns the new position."""
+        if not self._buf and self._status_line is None:
+            done = self._whole_head(data, pos, events)
+            if done:
+                return done
+        buf: bytes | bytearray
+        if self._buf:
+            self._buf += data[pos:]
+            buf, base, consumed = self._buf, 0, len(data)
+        else:
+            buf, base, consumed = data, pos, -1
+        lax = self._lax
+        max_head = self._max_head
+        limit = self._max_field if self._status_line is not None else self._max_line
+        i = base + self._scan
+        start = base + self._line_start
+        while True:
+            lf = buf.find(b"\n", i)
+            if lf < 0:
+                break
+            if lf + 1 - base > max_head:
+                raise LineTooLong(f"response head over {max_head} bytes")
+            stop = lf - 1 if lf > start and buf[lf - 1] == 13 else lf
+            if stop - start > limit:
+                raise LineTooLong(f"header line over {limit} bytes")
+            if stop == lf and not lax:
+                raise BadHttpMessage("bare LF in the response head (expected CRLF)")
+            line = bytes(buf[start:stop])
+            i = start = lf + 1
+            if self._status_line is None:
+                if line:
+                    self._status_line = parse_status_line(line)
+                    limit = self._max_field
+            elif line:
+                if len(self._fields) >= self._max_headers:
+                    raise TooManyHeaders(f"more than {self._max_headers} header fields")
+                self._fields.append(parse_field(line, lax))
+            else:
+                fields = self._fields
+                pairs = [
+                    (n.decode("ascii"), v.decode("utf-8", "surrogateescape")) for n, v in fields
+                ]
+                self._head_done(events, self._status_line, pairs, tuple(fields), b"")
+                if consumed < 0:
+                    return start
+                # the head came from _buf: what followed it starts this far into data
+                return consumed - (len(buf) - start)
+        # the head is unfinished: check its limits now so the split does not matter
+        size = len(buf) - base
+        if size > max_head:
+            raise LineTooLong(f"response head over {max_head} bytes")
+        partial = len(buf) - start
+        if partial and buf[-1] == 13:
+            partial -= 1
+        if partial > limit:
+            raise LineTooLong(f"header line over {limit} bytes")
+        if consumed < 0:
+            self._buf = bytearray(buf[base:])
+        self._scan = size
+        self._line_start = start - base
+        return len(data)
+
+    def _whole_head(self, data: bytes, pos: int, events: list) -> int:
+        """The common case: a whole, valid head in one ``data``.  Returns 0 to decline.
+
+        It searches for the blank line and checks all field lines with one regular
+        expression; any doubt (a limit could be hit, a line is bad, bare LF, empty
+        lines first) declines, and the line-by-line path finds the exact error.
+        """
+        e = data.find(b"\r\n\r\n", pos)
+        if e < 0 or e + 4 - pos > self._max_head:
+            return 0
+        k = data.find(b"\r\n", pos)
+        if k - pos > self._max_line or e - k > self._max_field:
+            return 0
+        status_line = match_status_line(data[pos:k])
+        if status_line is None:
+            return 0
+        block = data[k + 2:e + 2]
+        pairs = parse_block(block, self._lax)
+        if pairs is None or len(pairs) > self._max_headers:
+            return 0
+        self._head_done(events, status_line, pairs, None, block)
+        return e + 4
+
+    def _head_done(
+        self,
+        events: list,
+        status_line: tuple[tuple[int, int], int, str] | None,
+        pairs: list[tuple[str, str]],
+        raw: tuple[tuple[bytes, bytes], ...] | None,
+        block: bytes,
+    ) -> None:
+        assert status_line is not None
+        self._status_line = None
+        self._fields = []
+        self._buf = bytearray()
+        self._scan = self._line_start = 0
+        version, status, reason = status_line
+        method = self._method
+        tunnel = method == "CONNECT" and 200 <= status < 300
+        no_body = status < 200 or status == 204 or status == 304 or method == "HEAD" or tunnel
+        head, until_eof = make_head(version, status, reason, pairs, raw, block, no_body)
+        if status < 200 and status != 101:
+            if status == 100:
+                events.append(head)  # the caller may be waiting to send its body
+            return
+        events.append(head)
+        if status == 101 or tunnel:
+            events.append(MESSAGE_END)
+            self.upgraded = True
+            self._state = _UPGRADED
+        elif no_body:
+            events.append(MESSAGE_END)
+        elif head.chunked:
+            self._chunks = ChunkedDecoder(
+                max_line_size=self._max_line, max_trailers=self._max_headers,
+                max_field_size=self._max_field,
+            )
+            self._state = _CHUNKED
+        elif head.content_length is not None:
+            if head.content_length:
+                self._remaining = head.content_length
+                self._state = _LENGTH
+            else:
+                events.append(MESSAGE_END)
+        elif self._read_until_eof:
+            self._state = _UNTIL_EOF
+        else:
+            events.append(MESSAGE_END)
+
+
+__all__ = ("ResponseParser", "ResponseHead")

@@ -1,0 +1,72 @@
+"""Helpers shared by the response parser tests: run a twin over split input, normalise events."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any, Iterable
+
+from cyhttp._core.events import EndOfMessage
+
+
+def head_fields(head: Any) -> tuple:
+    """A ResponseHead as a plain tuple (the twins' classes differ, their fields must not)."""
+    return (
+        "head",
+        head.version,
+        head.status,
+        head.reason,
+        tuple(head.headers.items()),
+        head.raw_headers,
+        head.content_length,
+        head.chunked,
+        head.keep_alive,
+        head.upgrade,
+        head.encoding,
+    )
+
+
+def normalise(events: Iterable[Any]) -> list:
+    """Heads → tuples; adjacent body pieces joined (splits change how bodies are cut)."""
+    out: list = []
+    for ev in events:
+        if isinstance(ev, (bytes, bytearray)):
+            assert ev, "empty body piece"
+            if out and isinstance(out[-1], bytes):
+                out[-1] += bytes(ev)
+            else:
+                out.append(bytes(ev))
+        elif isinstance(ev, EndOfMessage):
+            out.append(("end", ev.trailers))
+        else:
+            out.append(head_fields(ev))
+    return out
+
+
+def pieces(data: bytes, splits: Iterable[int]) -> list[bytes]:
+    cuts = sorted({s for s in splits if 0 < s < len(data)})
+    bounds = [0, *cuts, len(data)]
+    return [data[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def run(
+    mod: ModuleType,
+    chunks: list[bytes],
+    *,
+    method: str | None = None,
+    eof: bool = False,
+    **kwargs: Any,
+) -> tuple[list, bool, bytes]:
+    """Feed ``chunks`` (then EOF if asked) → (normalised events, upgraded, unparsed)."""
+    parser = mod.ResponseParser(**kwargs)
+    if method is not None:
+        parser.set_method(method)
+    events: list = []
+    for chunk in chunks:
+        events.extend(parser.feed(chunk))
+    if eof:
+        events.extend(parser.feed_eof())
+    return normalise(events), parser.upgraded, parser.unparsed()
+
+
+def bytewise(data: bytes) -> list[bytes]:
+    return [data[i:i + 1] for i in range(len(data))]
