@@ -1,0 +1,128 @@
+"""Set-Cookie parsing (RFC 6265 section 5.2) and cookie-date parsing (5.1.1).
+
+How this works: each Set-Cookie value is split at ';' into the name=value pair
+and attributes; anything malformed (no '=', empty name, control characters,
+oversize) makes that one cookie be skipped — never an exception. Results are
+``Morsel`` objects built without http.cookies' strict name check, since real
+servers send names it refuses.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+from http.cookies import Morsel
+
+__all__ = ("MAX_COOKIE_SIZE", "is_sendable", "make_morsel", "parse_cookie_date",
+           "parse_set_cookie_headers")
+
+MAX_COOKIE_SIZE = 4096  # name + value, as RFC 6265bis and browsers
+MAX_ATTRIBUTE_SIZE = 1024
+
+# Control characters other than HTAB are never valid in a cookie (CR/LF could
+# split the Cookie header we later send).
+_CTL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_STRING_ATTRS = {"path": "path", "domain": "domain", "expires": "expires",
+                 "max-age": "max-age", "samesite": "samesite", "comment": "comment",
+                 "version": "version"}
+_FLAG_ATTRS = {"secure": "secure", "httponly": "httponly"}
+if "partitioned" in Morsel._reserved:  # type: ignore[attr-defined]  # Python 3.14+
+    _FLAG_ATTRS["partitioned"] = "partitioned"
+
+
+def is_sendable(name: str, value: str) -> bool:
+    """A name/value that can go into a Cookie header unchanged in meaning."""
+    return (
+        _CTL_RE.search(name) is None
+        and _CTL_RE.search(value) is None
+        and ";" not in name
+        and "=" not in name
+        and len(name) + len(value) <= MAX_COOKIE_SIZE
+    )
+
+
+def make_morsel(name: str, value: str, coded_value: str) -> Morsel[str]:
+    morsel: Morsel[str] = Morsel()
+    # __setstate__ stores key/value as given (Morsel.set() refuses some names).
+    morsel.__setstate__({"key": name, "value": value, "coded_value": coded_value})  # type: ignore[attr-defined]
+    return morsel
+
+
+def _parse_one(header: str) -> Morsel[str] | None:
+    pair, _, attrs = header.partition(";")
+    name, eq, raw_value = pair.partition("=")
+    name = name.strip(" \t")
+    raw_value = raw_value.strip(" \t")
+    if not eq or not name or name[0] == "$":
+        return None
+    if not is_sendable(name, raw_value) or ";" in raw_value:
+        return None
+    value = raw_value
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    morsel = make_morsel(name, value, raw_value)
+    if attrs:
+        for av in attrs.split(";"):
+            key, _, val = av.partition("=")
+            key = key.strip(" \t").lower()
+            val = val.strip(" \t")
+            if len(val) > MAX_ATTRIBUTE_SIZE or _CTL_RE.search(val):
+                continue
+            if key in _FLAG_ATTRS:
+                morsel[_FLAG_ATTRS[key]] = True
+            elif key in _STRING_ATTRS:
+                morsel[_STRING_ATTRS[key]] = val
+    return morsel
+
+
+def parse_set_cookie_headers(headers: Iterable[str]) -> list[tuple[str, Morsel[str]]]:
+    """``(name, Morsel)`` for every well-formed Set-Cookie value; others skipped."""
+    result: list[tuple[str, Morsel[str]]] = []
+    for header in headers:
+        if not isinstance(header, str):
+            continue
+        morsel = _parse_one(header)
+        if morsel is not None:
+            result.append((morsel.key, morsel))
+    return result
+
+
+# --- cookie-date (RFC 6265 section 5.1.1) ------------------------------------
+
+_DELIMS_RE = re.compile(r"[\x09\x20-\x2f\x3b-\x40\x5b-\x60\x7b-\x7e]+")
+_TIME_RE = re.compile(r"(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\D|$)")
+_DAY_RE = re.compile(r"(\d{1,2})(?:\D|$)")
+_YEAR_RE = re.compile(r"(\d{2,4})(?:\D|$)")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+           "nov", "dec")
+
+
+def parse_cookie_date(text: str) -> float | None:
+    """Seconds since the epoch for an Expires value, or None when invalid."""
+    hms: tuple[int, int, int] | None = None
+    day = month = year = None
+    for token in _DELIMS_RE.split(text):
+        if not token:
+            continue
+        if hms is None and (m := _TIME_RE.match(token)):
+            hms = (int(m[1]), int(m[2]), int(m[3]))
+        elif day is None and (m := _DAY_RE.match(token)):
+            day = int(m[1])
+        elif month is None and token[:3].lower() in _MONTHS:
+            month = _MONTHS.index(token[:3].lower()) + 1
+        elif year is None and (m := _YEAR_RE.match(token)):
+            year = int(m[1])
+    if hms is None or day is None or month is None or year is None:
+        return None
+    if 70 <= year <= 99:
+        year += 1900
+    elif 0 <= year <= 69:
+        year += 2000
+    hour, minute, second = hms
+    if not 1 <= day <= 31 or year < 1601 or hour > 23 or minute > 59 or second > 59:
+        return None
+    try:
+        return float(calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)))
+    except (OverflowError, ValueError):
+        return None
