@@ -191,6 +191,9 @@ VALID = [
     ("compressed-empty", frame(1, deflate([b""])[0], rsv1=True), {"compress": True}, [msg(TEXT, "")]),
     ("compressed-window-9", frame(2, deflate([b"q" * 3000], wbits=9)[0], rsv1=True),
      {"compress": True, "server_window_bits": 9}, [msg(BINARY, b"q" * 3000)]),
+    # the inflater only releases this byte once the 00 00 ff ff trailer is appended
+    ("compressed-output-at-trailer", frame(1, b"\x32", rsv1=True), {"compress": True},
+     [msg(TEXT, "0")]),
     ("compress-allowed-not-used", frame(1, b"plain"), {"compress": True}, [msg(TEXT, "plain")]),
     ("max-exact", frame(2, b"m" * 100), {"max_msg_size": 100}, [msg(BINARY, b"m" * 100)]),
     ("max-exact-fragmented", frame(2, b"m" * 60, fin=False) + frame(0, b"m" * 40),

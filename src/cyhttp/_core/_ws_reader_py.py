@@ -307,6 +307,10 @@ class FrameReader:
         if self._msg_deflate:
             chunk = self._inflate(chunk, False)
             self._msg_size += len(chunk)
+        self._append(chunk)
+
+    def _append(self, chunk: bytes) -> None:
+        """Add payload (plain, or already inflated) to the open message."""
         if not chunk:
             return
         if self._msg_op == 1:
@@ -325,7 +329,9 @@ class FrameReader:
 
     def _finish_message(self) -> WSMessage:
         if self._msg_deflate:
-            self._data_chunk(self._inflate(_TRAILER, True))
+            tail = self._inflate(_TRAILER, True)
+            self._msg_size += len(tail)
+            self._append(tail)
             if self._notakeover or self._inflater.eof:
                 self._inflater = None
         parts = self._parts
