@@ -296,6 +296,12 @@ class ResponseHandler(asyncio.Protocol):
     # -- events -----------------------------------------------------------------------
 
     def _process(self, events: list[Any]) -> None:
+        decoder = self._decoder
+        if decoder is not None and not decoder.needs_input and self._payload is not None:
+            # Output still pending from before a pause comes first.
+            if not self._decode(decoder, self._payload, b""):
+                self._backlog = events
+                return
         for i, event in enumerate(events):
             if isinstance(event, ParseError):  # queued by connection_lost behind a backlog
                 self._fail(event)
