@@ -19,7 +19,7 @@ fresh object and keeps the old one alive in ``_retired`` until the last view is
 released, so a stale view can never point into freed memory.
 """
 
-from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_SIMPLE, PyBUF_STRIDES, PyBuffer_Release, PyObject_GetBuffer
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_CheckExact, PyByteArray_GET_SIZE
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_CheckExact, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.memoryview cimport PyMemoryView_FromObject
@@ -222,7 +222,7 @@ cdef class Buffer:
         buffer.format = _FORMAT_B if flags & PyBUF_FORMAT else NULL
         buffer.ndim = 1
         buffer.shape = &buffer.len if (flags & PyBUF_ND) == PyBUF_ND else NULL
-        buffer.strides = NULL
+        buffer.strides = &buffer.itemsize if (flags & PyBUF_STRIDES) == PyBUF_STRIDES else NULL
         buffer.suboffsets = NULL
         buffer.internal = NULL
         self._exports += 1

@@ -40,6 +40,8 @@ from .errors import BufferLimitError
 DEFAULT_WRITE_SIZE = 65536
 #: ``reserve`` never pre-sizes past this (a hostile Content-Length must not allocate).
 RESERVE_LIMIT = 1 << 27
+#: A write window's scratch array is kept for reuse up to this size.
+_SCRATCH_KEEP = 1 << 18
 
 
 def _limit_error(limit: int) -> BufferLimitError:
@@ -106,11 +108,14 @@ class Buffer:
             raise ValueError(
                 f"commit({nbytes}) does not fit the outstanding write buffer ({pending} bytes)"
             )
+        scratch = self._scratch
         if nbytes:
-            assert self._scratch is not None
-            with memoryview(self._scratch) as view:
+            assert scratch is not None
+            with memoryview(scratch) as view:
                 self._buf += view[:nbytes]
             self._total += nbytes
+        if scratch is not None and len(scratch) > _SCRATCH_KEEP:
+            self._scratch = None  # a one-off large window: do not hold on to it
 
     # -- out -----------------------------------------------------------------
 
