@@ -160,6 +160,20 @@ cyhttp__ws_mask_avx2_ok(void)
 }
 #endif
 
+/* Tests only: force the run-time choice (0 = SSE2, -1 = detect again).  Returns 1 when
+ * there is a run-time choice to force, 0 when the build fixed it at compile time. */
+static inline int
+cyhttp__ws_mask_force_dispatch(int has_avx2)
+{
+#if defined(CYHTTP__MASK_AVX2_DISPATCH)
+    cyhttp__ws_mask_has_avx2 = has_avx2;
+    return 1;
+#else
+    (void)has_avx2;
+    return 0;
+#endif
+}
+
 /* The wide-vector body for a large input whose key phase is 0 at data[0]. */
 static inline void
 cyhttp__ws_mask_wide(const unsigned char key[4], unsigned char *data, size_t len)

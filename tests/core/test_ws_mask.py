@@ -137,3 +137,34 @@ def test_differential_py_vs_c(key: bytes, data: bytes, start: int, stop_cut: int
     _ws_mask_py.ws_mask(key, a)
     _ws_mask_c.ws_mask(key, b)
     assert a == b
+
+
+def test_compiled_baseline_simd_path() -> None:
+    """The SSE2 body (what CPUs without AVX2 run) is correct too; AVX2 is restored after."""
+    # Where the build has no run-time choice this simply checks the one compiled body again.
+    _ws_mask_c._force_baseline_simd(True)
+    try:
+        rng = random.Random(5)
+        for size in [64, 65, 100, 127, 128, 129, 200, 1000, 4096 + 37, 1 << 16]:
+            for offset in (0, 1, 5, 31):
+                whole = bytes(rng.getrandbits(8) for _ in range(size + offset))
+                buf = bytearray(whole)
+                _ws_mask_c.ws_mask(KEY, memoryview(buf)[offset:])
+                assert bytes(buf[:offset]) == whole[:offset]
+                expected = bytearray(whole[offset:])
+                _ws_mask_py.ws_mask(KEY, expected)
+                assert buf[offset:] == expected
+    finally:
+        _ws_mask_c._force_baseline_simd(False)
+
+
+@pytest.mark.parametrize("no_ext", ["", "1"])
+def test_chooser_picks_the_decided_twin(no_ext: str) -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, CYHTTP_NO_EXTENSIONS=no_ext)
+    code = "from cyhttp._core import ws_mask; print(ws_mask.ws_mask.__module__)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ("cyhttp._core._ws_mask_py" if no_ext else "cyhttp._core._ws_mask_c")

@@ -13,6 +13,7 @@ from libc.string cimport memcpy
 
 cdef extern from "ws_mask.h":
     void cyhttp_ws_mask(const unsigned char *key, unsigned char *data, size_t length) nogil
+    int cyhttp__ws_mask_force_dispatch(int has_avx2)
 
 
 cdef inline void _key_from(object mask, unsigned char key[4]) except *:
@@ -57,3 +58,12 @@ def ws_mask(mask, data) -> None:
             cyhttp_ws_mask(key, <unsigned char *>view.buf, <size_t>view.len)
     finally:
         PyBuffer_Release(&view)
+
+
+def _force_baseline_simd(bint baseline) -> bool:
+    """Tests only: use the SSE2 body even on an AVX2 CPU (``False`` detects again).
+
+    Returns False when this build has no run-time choice (AVX2 fixed at compile time,
+    or not x86-64).
+    """
+    return bool(cyhttp__ws_mask_force_dispatch(0 if baseline else -1))
