@@ -374,3 +374,26 @@ def test_chooser_exports_active_twin() -> None:
     assert buffer.BufferPy.__module__ == "cyhttp._core._buffer_py"
     with pytest.raises(AttributeError):
         buffer.NoSuchThing  # noqa: B018
+
+
+@pytest.mark.parametrize("delta", [-1, 0, 1])
+def test_reserve_around_limit(twin: ModuleType, delta: int) -> None:
+    # Pre-sizing is capped at RESERVE_LIMIT; just under, at and over all stay usable.
+    buf = twin.Buffer()
+    buf.feed(b"ab")
+    buf.reserve(twin.RESERVE_LIMIT + delta)
+    buf.feed(b"cd")
+    assert buf.read(1) == b"a"
+    assert buf.read_all() == b"bcd"
+
+
+@pytest.mark.parametrize("sizehint,expected", [(-1, 65536), (0, 65536), (1, 1), (65537, 65537)])
+def test_write_window_size(twin: ModuleType, sizehint: int, expected: int) -> None:
+    buf = twin.Buffer()
+    view = buf.get_write_buffer(sizehint)
+    assert len(view) == expected == (sizehint if sizehint > 0 else twin.DEFAULT_WRITE_SIZE)
+    view[-1:] = b"!"
+    buf.commit(expected)
+    del view
+    assert len(buf) == expected
+    assert buf.read_all()[-1:] == b"!"
