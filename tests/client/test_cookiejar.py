@@ -340,3 +340,34 @@ def test_parse_cookie_date(text: str, expected: str | None) -> None:
     else:
         assert got is not None
         assert time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(got)) == expected
+
+
+# --- fuzz: parsing never raises, stored cookies are always sendable -----------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_COOKIEISH = st.lists(
+    st.sampled_from(["a", "=", ";", " ", '"', "\r", "\n", "\x00", "Path=/", "Domain=",
+                     "example.com", ".", "Max-Age=", "-1", "99", "Expires=", "Secure",
+                     "HttpOnly", "SameSite=Lax", "é", "\t", "$"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(headers=st.lists(st.one_of(_COOKIEISH, st.text(max_size=40)), max_size=4))
+def test_fuzz_set_cookie_never_raises(headers: list[str]) -> None:
+    jar = CookieJar()
+    jar.update_cookies_from_headers(headers, HOST)
+    for morsel in jar.filter_cookies(URL("https://www.example.com/dir/x")).values():
+        text = f"{morsel.key}={morsel.coded_value}"
+        assert "\r" not in text and "\n" not in text and "\x00" not in text
+    assert len(jar) == len(list(jar))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(st.text(max_size=40), _COOKIEISH))
+def test_fuzz_cookie_date_never_raises(text: str) -> None:
+    got = parse_cookie_date(text)
+    assert got is None or isinstance(got, float)
