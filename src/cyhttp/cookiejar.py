@@ -84,6 +84,7 @@ class CookieJar(AbstractCookieJar):
         self._expire_heap: list[tuple[float, _CookieKey]] = []
         self._order: dict[_CookieKey, None] = {}  # least recently set first
         self._domain_counts: dict[str, int] = {}
+        self._to_send_cache: dict[_CookieKey, Morsel[str]] = {}  # morsels as sent
 
     # --- read-only views -----------------------------------------------------
 
@@ -127,6 +128,7 @@ class CookieJar(AbstractCookieJar):
                 del self._cookies[(domain, path)]
             self._host_only.discard(key)
             self._expirations.pop(key, None)
+            self._to_send_cache.pop(key, None)
             del self._order[key]
             left = self._domain_counts[domain] - 1
             if left:
@@ -157,6 +159,7 @@ class CookieJar(AbstractCookieJar):
             self._expire_heap.clear()
             self._order.clear()
             self._domain_counts.clear()
+            self._to_send_cache.clear()
             return
         self._expire()
         self._delete([
@@ -251,6 +254,7 @@ class CookieJar(AbstractCookieJar):
         else:
             del self._order[key]
         dict.__setitem__(bucket, name, morsel)
+        self._to_send_cache.pop(key, None)
         self._order[key] = None
         if host_only and hostname is not None:
             self._host_only.add(key)
@@ -323,7 +327,8 @@ class CookieJar(AbstractCookieJar):
             domains = [".".join(labels[i:]) for i in range(len(labels) - 1, -1, -1)]
         req_path = request_url.path
         paths = list(itertools.accumulate(req_path.split("/"), "{}/{}".format))
-        selected: dict[str, Morsel[str]] = {}
+        selected: dict[str, tuple[_CookieKey, Morsel[str]]] = {}
+        host_only = self._host_only
         pairs = itertools.chain(
             [("", "")], itertools.product(domains, paths)
         )
@@ -333,16 +338,21 @@ class CookieJar(AbstractCookieJar):
                 continue
             domain, path = jar_key
             for name, morsel in bucket.items():
-                if domain and domain != hostname and (domain, path, name) in self._host_only:
+                key = (domain, path, name)
+                if domain and domain != hostname and key in host_only:
                     continue
                 if len(morsel["path"]) > len(req_path):
                     continue  # "/a/" does not match a request for "/a"
                 if morsel["secure"] and not secure:
                     continue
                 selected.pop(name, None)
-                selected[name] = morsel
-        for name, morsel in selected.items():
-            dict.__setitem__(filtered, name, self._to_send(morsel))
+                selected[name] = (key, morsel)
+        cache = self._to_send_cache
+        for name, (key, morsel) in selected.items():
+            out = cache.get(key)
+            if out is None:
+                out = cache[key] = self._to_send(morsel)
+            dict.__setitem__(filtered, name, out)
         return filtered
 
     def _to_send(self, morsel: Morsel[str]) -> Morsel[str]:
@@ -413,7 +423,7 @@ class CookieJar(AbstractCookieJar):
             raise ValueError(f"malformed cookie file: {exc!r}") from exc
         self.clear()
         for attr in ("_cookies", "_host_only", "_expirations", "_expire_heap", "_order",
-                     "_domain_counts"):
+                     "_domain_counts", "_to_send_cache"):
             setattr(self, attr, getattr(fresh, attr))
 
 
