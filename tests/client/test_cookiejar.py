@@ -15,7 +15,7 @@ from yarl import URL
 
 from cyhttp.abc import AbstractCookieJar
 from cyhttp.cookie_parse import parse_cookie_date, parse_set_cookie_headers
-from cyhttp.cookiejar import MAX_PER_DOMAIN, CookieJar, DummyCookieJar
+from cyhttp.cookiejar import MAX_PER_DOMAIN, MAX_TOTAL, CookieJar, DummyCookieJar
 
 HOST = URL("http://www.example.com/dir/page")
 
@@ -245,6 +245,19 @@ def test_per_domain_limit_evicts_oldest() -> None:
     jar.update_cookies_from_headers(["new=1; Path=/"], HOST)
     names = {m.key for m in jar}
     assert len(jar) == MAX_PER_DOMAIN and "new" in names and "c0" not in names
+
+
+def test_total_limit_evicts_oldest() -> None:
+    jar = CookieJar()
+    per = MAX_TOTAL // 20
+    for d in range(20):
+        url = URL(f"http://h{d}.example/")
+        jar.update_cookies_from_headers([f"c{i}=1; Path=/" for i in range(per)], url)
+    assert len(jar) == MAX_TOTAL  # just at the limit: all kept
+    jar.update_cookies_from_headers(["new=1; Path=/"], URL("http://last.example/"))
+    assert len(jar) == MAX_TOTAL
+    assert sent(jar, "http://h0.example/").get("c0") is None
+    assert sent(jar, "http://last.example/") == {"new": "1"}
 
 
 def test_save_and_load(tmp_path: Path) -> None:
