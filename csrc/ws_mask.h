@@ -208,7 +208,7 @@ cyhttp_ws_mask(const unsigned char key[4], unsigned char *data, size_t len)
     }
     /* Step bytewise to a 32-byte boundary so the vector stores never split a cache
      * line, then continue with the key rotated by the bytes already done. */
-    head = (size_t)(-(uintptr_t)data & 31u);
+    head = (size_t)((32u - ((uintptr_t)data & 31u)) & 31u);
     for (size_t i = 0; i < head; i++)
         data[i] ^= key[i & 3];
     rotated[0] = key[head & 3];
