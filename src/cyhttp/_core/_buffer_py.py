@@ -154,16 +154,10 @@ class Buffer:
     def readuntil(self, separator: bytes = b"\n", limit: int = 65536) -> bytes | None:
         """Bytes through ``separator``; ``None`` while it is not buffered yet."""
         self._pending = 0
-        if not isinstance(separator, bytes):
-            raise TypeError("separator must be bytes")
-        seplen = len(separator)
-        if not seplen:
-            raise ValueError("separator must not be empty")
+        if separator is not self._search_sep:  # the common case (same object) skips this
+            self._use_separator(separator)
         if limit < 0:
             raise ValueError("limit must be >= 0")
-        if separator != self._search_sep:
-            self._search_sep = separator
-            self._search_pos = 0
         buf = self._buf
         size = len(buf)
         # The match must end inside the first `limit` bytes, so never look past them.
@@ -171,17 +165,29 @@ class Buffer:
         start = self._search_pos
         index = buf.find(separator, start, stop)
         if index < 0:
-            resume = stop - seplen + 1  # a separator may straddle the end: rescan its tail
+            # A separator may straddle the end: the next search rescans its tail.
+            resume = stop - len(separator) + 1
             if resume > start:
                 self._search_pos = resume
             if size > limit:
                 raise _limit_error(limit)
             return None
-        end = index + seplen
+        end = index + len(separator)
         if end == size:
             return self.read_all()
         self._search_pos = 0
-        return self._take(end)
+        out = bytes(buf[:end])
+        del buf[:end]
+        return out
+
+    def _use_separator(self, separator: bytes) -> None:
+        if not isinstance(separator, bytes):
+            raise TypeError("separator must be bytes")
+        if not separator:
+            raise ValueError("separator must not be empty")
+        if separator != self._search_sep:
+            self._search_pos = 0  # the remembered position was for another separator
+        self._search_sep = separator
 
     def readline(self, limit: int = 65536) -> bytes | None:
         """``readuntil(b"\\n", limit)``."""
