@@ -158,33 +158,30 @@ cdef class Buffer:
     cpdef feed(self, data):
         """Append ``data`` (copied)."""
         cdef Py_buffer view
-        cdef Py_ssize_t n
         self._pending = 0
         if PyBytes_CheckExact(data):
-            n = PyBytes_GET_SIZE(data)
-            if n:
-                self._room(n)
-                memcpy(self._base + self._end, PyBytes_AS_STRING(data), <size_t>n)
+            self._append(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data))
         elif PyByteArray_CheckExact(data):
-            n = PyByteArray_GET_SIZE(data)
-            if n:
-                self._room(n)
-                memcpy(self._base + self._end, PyByteArray_AS_STRING(data), <size_t>n)
+            self._append(PyByteArray_AS_STRING(data), PyByteArray_GET_SIZE(data))
         else:
             try:
                 PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
             except BufferError as exc:  # e.g. a strided memoryview; the pure twin says TypeError
                 raise TypeError(f"data must be a contiguous bytes-like object: {exc}") from None
             try:
-                n = view.len
-                if n:
-                    self._room(n)
-                    # memmove: the view may be our own (exported) write window.
-                    memmove(self._base + self._end, view.buf, <size_t>n)
+                self._append(<const char*>view.buf, view.len)
             finally:
                 PyBuffer_Release(&view)
-        self._end += n
-        self._total += <unsigned long long>n
+
+    cdef int _append(self, const char* src, Py_ssize_t n) except -1:
+        if n:
+            self._room(n)
+            # memmove: src may be our own exported write window (then _room copied
+            # the storage instead of moving it, so src is still valid).
+            memmove(self._base + self._end, src, <size_t>n)
+            self._end += n
+            self._total += <unsigned long long>n
+        return 0
 
     cpdef reserve(self, Py_ssize_t total):
         """Pre-size for ``total`` more bytes (capped at RESERVE_LIMIT)."""
