@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .client_exceptions import ClientConnectionError, ConnectionTimeoutError
 from .connector_conn import _SENTINEL, Connection, Protocol, _CloseWaiter, _Placeholder, _protocol_factory
+from .connector_proxy import forward_headers
 from .timeouts import ClientTimeout, deadline, timeout_at
 
 if TYPE_CHECKING:
@@ -241,6 +242,9 @@ class BaseConnector:
         if self._closed:
             raise ClientConnectionError("Connector is closed.")
         key = req.connection_key
+        if req.proxy is not None and not req.is_ssl():
+            # Forwarded through a proxy: its headers go on every request, reused connection or not.
+            forward_headers(req)
         proto = self._take_idle(key)
         if proto is not None:
             # Fast path: no timer, no await (unless tracing).

@@ -28,11 +28,13 @@ from .client_exceptions import (
     ClientConnectorDNSError,
     ClientConnectorError,
     ClientConnectorSSLError,
+    ClientProxyConnectionError,
     InvalidUrlClientError,
     ServerFingerprintMismatch,
 )
 from .connector_conn import _SENTINEL, Protocol
 from .connector_pool import HIGH_LEVEL_SCHEMA_SET, BaseConnector
+from .connector_proxy import ProxyHop, TunnelProtocol, forward_headers, tunnel_head
 from .resolver import AbstractResolver, DefaultResolver, ResolveResult
 from .timeouts import ClientTimeout, deadline, timeout_at
 
@@ -332,8 +334,73 @@ class TCPConnector(BaseConnector):
         return proto
 
     async def _create_proxy_connection(self, req: Any, traces: list[Any], timeout: ClientTimeout) -> Protocol:
-        # Proxies (forward + CONNECT) are issue 4; the seam is here.
-        raise NotImplementedError("proxy connections are not implemented yet")
+        """A connection to the origin through ``req.proxy`` (see ``connector_proxy``)."""
+        hop = ProxyHop(req)
+        if not req.is_ssl():
+            # Plain HTTP: the request itself goes to the proxy, in absolute form.
+            _, proto = await self._create_direct_connection(hop, [], timeout, client_error=ClientProxyConnectionError)
+            return proto
+        head, info = tunnel_head(req)
+        transport, tunnel = await self._create_direct_connection(
+            hop, [], timeout, client_error=ClientProxyConnectionError, factory=self._tunnel_factory
+        )
+        try:
+            loop = self._loop
+            async with timeout_at(loop, deadline(loop, timeout.sock_connect, timeout.ceil_threshold)):
+                await tunnel.connect(head, info)
+        except BaseException:
+            transport.abort()
+            raise
+        return await self._start_tls(transport, req, timeout)
+
+    def _tunnel_factory(self) -> TunnelProtocol:
+        return TunnelProtocol(self._loop)
+
+    async def _start_tls(self, transport: Any, req: Any, timeout: ClientTimeout) -> Protocol:
+        """TLS to the origin over an established tunnel ``transport`` (consumed: closed on error)."""
+        loop = self._loop
+        sslcontext = self._get_ssl_context(req)
+        proto = self._factory()
+        kwargs: dict[str, Any] = {"ssl_handshake_timeout": timeout.total or None}
+        if self._ssl_shutdown_timeout and sys.version_info >= (3, 11):
+            kwargs["ssl_shutdown_timeout"] = self._ssl_shutdown_timeout
+        server_hostname = (req.server_hostname or req.url.raw_host).rstrip(".")
+        try:
+            async with timeout_at(loop, deadline(loop, timeout.sock_connect, timeout.ceil_threshold)):
+                try:
+                    tls_transport = await loop.start_tls(
+                        transport, proto, sslcontext, server_hostname=server_hostname, **kwargs
+                    )
+                except BaseException:
+                    transport.abort()
+                    raise
+        except _CERT_ERRORS as exc:
+            raise ClientConnectorCertificateError(req.connection_key, exc) from exc  # type: ignore[arg-type]
+        except _SSL_ERRORS as exc:
+            raise ClientConnectorSSLError(req.connection_key, exc) from exc  # type: ignore[arg-type]
+        except OSError as exc:
+            if exc.errno is None and isinstance(exc, asyncio.TimeoutError):
+                raise
+            raise ClientConnectorError(req.connection_key, exc) from exc
+        except TypeError as exc:  # the loop cannot start TLS on this transport (TLS in TLS)
+            raise ClientConnectionError(
+                f"Cannot initialize a TLS-in-TLS connection to host {req.url.raw_host}:{req.port} "
+                f"through the proxy {req.proxy} [{exc}]"
+            ) from exc
+        if tls_transport is None:
+            raise ClientConnectorError(
+                req.connection_key, OSError("Failed to start TLS (possibly caused by closing transport)")
+            )
+        fingerprint = self._get_fingerprint(req)
+        if fingerprint is not None:
+            try:
+                fingerprint.check(tls_transport)
+            except ServerFingerprintMismatch:
+                tls_transport.abort()
+                raise
+        # start_tls does not call connection_made on the new protocol.
+        proto.connection_made(tls_transport)
+        return proto
 
     def _addr_infos(self, hosts: list[ResolveResult]) -> list[Any]:
         infos: list[Any] = []
@@ -354,6 +421,7 @@ class TCPConnector(BaseConnector):
         timeout: ClientTimeout,
         *,
         client_error: type[ClientConnectorError] = ClientConnectorError,
+        factory: Any = None,
     ) -> tuple[asyncio.Transport, Protocol]:
         sslcontext = self._get_ssl_context(req)
         fingerprint = self._get_fingerprint(req) if sslcontext is not None else None
@@ -374,7 +442,7 @@ class TCPConnector(BaseConnector):
         while addr_infos:
             try:
                 transport, proto = await self._connect_addrs(
-                    req, addr_infos, timeout, sslcontext, server_hostname, client_error
+                    req, addr_infos, timeout, sslcontext, server_hostname, client_error, factory or self._factory
                 )
             except (ClientConnectorError, asyncio.TimeoutError) as exc:
                 last_exc = exc
@@ -403,6 +471,7 @@ class TCPConnector(BaseConnector):
         sslcontext: Any,
         server_hostname: str | None,
         client_error: type[ClientConnectorError],
+        factory: Any,
     ) -> tuple[asyncio.Transport, Protocol]:
         loop = self._loop
         kwargs: dict[str, Any] = {}
@@ -421,7 +490,7 @@ class TCPConnector(BaseConnector):
                     loop=loop,
                     socket_factory=self._socket_factory,
                 )
-                return await loop.create_connection(self._factory, sock=sock, **kwargs)  # type: ignore[return-value]
+                return await loop.create_connection(factory, sock=sock, **kwargs)  # type: ignore[return-value]
         except _CERT_ERRORS as exc:
             raise ClientConnectorCertificateError(req.connection_key, exc) from exc  # type: ignore[arg-type]
         except _SSL_ERRORS as exc:
