@@ -1,0 +1,227 @@
+"""WSProtocol: the asyncio Protocol of a connection after a WebSocket upgrade.
+
+How this works: after a valid 101 the handshake code calls
+``transport.set_protocol(WSProtocol(...))`` and feeds it the bytes that followed the
+101 head.  Every chunk goes into the engine's ``FrameReader``; complete messages
+land in a deque that ``ClientWebSocketResponse.receive()`` reads through ``read()``.
+A protocol error from the engine is queued *after* the messages the same bytes
+completed, so the reader sees everything that was valid first; after an error the
+remaining bytes are ignored (the connection is failed, RFC 6455 §7.1.7).
+
+Flow control: queued payload bytes are counted; above ``high_water`` the transport
+stops reading, and it resumes once the consumer brings the queue to ``low_water``.
+The engine only ever holds one partial message (bounded by ``max_msg_size``), so a
+slow consumer costs at most high_water + max_msg_size + one socket read.
+
+The HTTP ``ResponseHandler`` this replaces still owns the connector's bookkeeping
+(its ``closed`` future, its ``transport``): ``connection_lost`` is forwarded to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any, Callable
+
+from ._core.errors import WSProtocolError
+from ._core.ws_types import WSMessage
+from .client_exceptions import ClientConnectionResetError, ServerDisconnectedError
+
+__all__ = ("WSProtocol",)
+
+HIGH_WATER = 1 << 18  # 256 KiB of delivered-but-unread payload
+LOW_WATER = HIGH_WATER // 4
+
+
+def _msg_size(msg: WSMessage) -> int:
+    data = msg.data
+    return len(data) if isinstance(data, (bytes, str)) else 0
+
+
+class WSProtocol(asyncio.Protocol):
+    """Frames in → WSMessage queue out; write-side drain; read-side flow control."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        reader: Any,
+        transport: asyncio.Transport,
+        http_protocol: Any = None,
+        *,
+        high_water: int = HIGH_WATER,
+        low_water: int | None = None,
+    ) -> None:
+        self._loop = loop
+        self._reader = reader  # engine FrameReader
+        self.transport: asyncio.Transport | None = transport
+        self._http_protocol = http_protocol
+        self._queue: deque[tuple[WSMessage, int]] = deque()
+        self._queued = 0
+        self._high = high_water
+        self._low = high_water // 4 if low_water is None else low_water
+        self._paused = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._error: BaseException | None = None  # delivered after the queue drains
+        self._failed = False  # engine error seen: ignore further bytes
+        self._eof = False
+        self._writing_paused = False
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self.on_data: Callable[[], None] | None = None  # heartbeat hook
+
+    # -- inbound -------------------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        on_data = self.on_data
+        if on_data is not None:
+            on_data()
+        if self._failed or self._eof:
+            return
+        try:
+            messages = self._reader.feed(data)
+        except WSProtocolError as exc:
+            self._failed = True
+            for msg in getattr(exc, "messages", None) or ():
+                self._push(msg)
+            self._set_error(exc)
+            return
+        for msg in messages:
+            self._push(msg)
+
+    def feed_tail(self, data: bytes) -> None:
+        """The bytes that followed the 101 head (they arrived with it)."""
+        if data:
+            self.data_received(data)
+
+    def _push(self, msg: WSMessage) -> None:
+        size = _msg_size(msg)
+        self._queue.append((msg, size))
+        self._queued += size
+        if self._queued > self._high and not self._paused:
+            self._paused = True
+            transport = self.transport
+            if transport is not None:
+                try:
+                    transport.pause_reading()
+                except (AttributeError, NotImplementedError, RuntimeError):
+                    pass
+        self._wake()
+
+    def push_front(self, msg: WSMessage) -> None:
+        """Put a message ahead of the queue (close() wakes a parked receive())."""
+        self._queue.appendleft((msg, 0))
+        self._wake()
+
+    def _set_error(self, exc: BaseException) -> None:
+        if self._error is None:
+            self._error = exc
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def read(self) -> WSMessage:
+        """Next message; raises the engine error or ServerDisconnectedError at the end."""
+        while True:
+            queue = self._queue
+            if queue:
+                msg, size = queue.popleft()
+                if size:
+                    self._queued -= size
+                    if self._paused and self._queued <= self._low:
+                        self._paused = False
+                        transport = self.transport
+                        if transport is not None:
+                            try:
+                                transport.resume_reading()
+                            except (AttributeError, NotImplementedError, RuntimeError):
+                                pass
+                return msg
+            if self._error is not None:
+                raise self._error
+            if self._waiter is not None:
+                raise RuntimeError("read() called while another read() is waiting")
+            waiter = self._waiter = self._loop.create_future()
+            try:
+                await waiter
+            finally:
+                if self._waiter is waiter:
+                    self._waiter = None
+
+    @property
+    def failed(self) -> bool:
+        """An engine error was seen: the connection is to be failed, not closed politely."""
+        return self._failed
+
+    @property
+    def reading_paused(self) -> bool:
+        return self._paused
+
+    @property
+    def queued_bytes(self) -> int:
+        return self._queued
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def eof_received(self) -> bool | None:
+        return None  # let the transport close; connection_lost ends the queue
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self.transport = None
+        self._eof = True
+        err = ServerDisconnectedError("Connection lost")
+        if exc is not None:
+            err.__cause__ = exc
+        self._set_error(err)
+        self._wake_drain(exc)
+        http_protocol = self._http_protocol
+        if http_protocol is not None:
+            self._http_protocol = None
+            try:
+                http_protocol.connection_lost(exc)  # sets its `closed` future for the connector
+            except Exception:  # pragma: no cover - the HTTP handler must not break our close
+                pass
+
+    def close(self) -> None:
+        transport = self.transport
+        if transport is not None:
+            transport.close()
+
+    # -- outbound ------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            raise ClientConnectionResetError("Cannot write to closing transport")
+        transport.write(data)
+
+    def pause_writing(self) -> None:
+        self._writing_paused = True
+
+    def resume_writing(self) -> None:
+        self._writing_paused = False
+        self._wake_drain(None)
+
+    async def drain(self) -> None:
+        if not self._writing_paused:
+            return
+        if self.transport is None:
+            raise ClientConnectionResetError("Connection lost")
+        waiter = self._drain_waiter
+        if waiter is None:
+            waiter = self._drain_waiter = self._loop.create_future()
+        await asyncio.shield(waiter)
+
+    def _wake_drain(self, exc: BaseException | None) -> None:
+        waiter = self._drain_waiter
+        if waiter is not None:
+            self._drain_waiter = None
+            if not waiter.done():
+                if exc is None and self.transport is not None:
+                    waiter.set_result(None)
+                else:
+                    waiter.set_exception(ClientConnectionResetError("Connection lost"))
+                    waiter.exception()  # nobody may be waiting: mark retrieved
