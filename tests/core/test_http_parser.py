@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cyhttp._core import _http_head_py
 from cyhttp._core.events import EndOfMessage
 from tests.conftest import twin_fixture
 
@@ -237,6 +238,12 @@ def test_large_head_one_byte_drip(twin):
         events.extend(parser.feed(data[i:i + 1]))
     assert len(events[0].raw_headers) == 121
     assert events[1:] == [b"o", b"k", EndOfMessage()]
+
+
+def test_known_names_are_the_same_list():
+    from cyhttp._core import _http_parser_c
+
+    assert _http_parser_c.known_names() == _http_head_py.KNOWN_NAMES
 
 
 def test_chooser_exports():

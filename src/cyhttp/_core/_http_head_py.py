@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, istr
 
 from .errors import BadStatusLine, ContentLengthError, InvalidHeader, TransferEncodingError
 
@@ -28,6 +28,106 @@ _FIELD_LAX: Final = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([^\x00\r
 # A whole block of field lines, each ending in CRLF: one C-speed pass checks them all.
 _BLOCK: Final = re.compile(rb"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*\r\n)*")
 _BLOCK_LAX: Final = re.compile(rb"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00\r\n]*\r\n)*")
+
+# Common field names, exact spelling (the compiled twin has the same list in
+# csrc/http_scan.h).  A cached istr key spares multidict lower-casing and hashing the name
+# on every response; other names stay plain str.
+KNOWN_NAMES: Final = (
+    "Age",
+    "NEL",
+    "Via",
+    "age",
+    "nel",
+    "via",
+    "Date",
+    "ETag",
+    "Link",
+    "Vary",
+    "date",
+    "etag",
+    "link",
+    "vary",
+    "CF-RAY",
+    "Pragma",
+    "Server",
+    "cf-ray",
+    "pragma",
+    "server",
+    "Alt-Svc",
+    "Expires",
+    "Trailer",
+    "Upgrade",
+    "X-Cache",
+    "alt-svc",
+    "expires",
+    "trailer",
+    "upgrade",
+    "x-cache",
+    "Location",
+    "location",
+    "Report-To",
+    "report-to",
+    "Connection",
+    "Keep-Alive",
+    "Set-Cookie",
+    "connection",
+    "keep-alive",
+    "set-cookie",
+    "Retry-After",
+    "retry-after",
+    "Content-Type",
+    "X-Powered-By",
+    "X-Request-Id",
+    "content-type",
+    "x-powered-by",
+    "x-request-id",
+    "Accept-Ranges",
+    "Cache-Control",
+    "Content-Range",
+    "Last-Modified",
+    "Server-Timing",
+    "accept-ranges",
+    "cache-control",
+    "content-range",
+    "last-modified",
+    "server-timing",
+    "Content-Length",
+    "content-length",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "referrer-policy",
+    "x-frame-options",
+    "Content-Encoding",
+    "Content-Language",
+    "WWW-Authenticate",
+    "X-XSS-Protection",
+    "content-encoding",
+    "content-language",
+    "www-authenticate",
+    "x-xss-protection",
+    "Transfer-Encoding",
+    "transfer-encoding",
+    "Proxy-Authenticate",
+    "proxy-authenticate",
+    "Content-Disposition",
+    "content-disposition",
+    "Sec-WebSocket-Accept",
+    "sec-websocket-accept",
+    "Sec-WebSocket-Protocol",
+    "X-Content-Type-Options",
+    "sec-websocket-protocol",
+    "x-content-type-options",
+    "Content-Security-Policy",
+    "content-security-policy",
+    "Sec-WebSocket-Extensions",
+    "sec-websocket-extensions",
+    "Strict-Transport-Security",
+    "strict-transport-security",
+    "Access-Control-Allow-Origin",
+    "access-control-allow-origin",
+)
+_KNOWN: Final[dict[str, str]] = {name: istr(name) for name in KNOWN_NAMES}
+known_name: Final = _KNOWN.get
 
 _ENCODINGS: Final = frozenset(("gzip", "deflate", "br", "zstd"))
 _MAX_LENGTH_DIGITS: Final = 18  # 10**18 - 1 fits in 63 bits: no overflow anywhere
@@ -129,9 +229,10 @@ def parse_block(block: bytes, lax: bool) -> list[tuple[str, str]] | None:
     append = pairs.append
     # Decoding the block once is cheaper than decoding each value; tokens are ASCII and
     # CRLF never sits inside a UTF-8 sequence, so the pieces are the same.
+    known = known_name
     for line in block.decode("utf-8", "surrogateescape")[:-2].split("\r\n"):
         name, _, value = line.partition(":")
-        append((name, value.strip(" \t")))
+        append((known(name, name), value.strip(" \t")))
     return pairs
 
 

@@ -11,9 +11,9 @@ from cpython.list cimport PyList_New
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.tuple cimport PyTuple_New
 from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
-from libc.string cimport memchr, memcpy
+from libc.string cimport memchr, memcmp, memcpy
 
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, istr
 
 from ._chunked_c import ChunkedDecoder
 from .errors import (
@@ -36,6 +36,8 @@ cdef extern from "http_scan.h":
     int cyhttp_field(const char* p, Py_ssize_t n, unsigned char vclass,
                      Py_ssize_t* name_len, Py_ssize_t* vs, Py_ssize_t* ve)
     int cyhttp_ieq(const char* p, Py_ssize_t n, const char* lit, Py_ssize_t m)
+    const char* cyhttp_known_names[]
+    Py_ssize_t CYHTTP_KNOWN_COUNT
 
 # How this works: the head is scanned line by line with memchr, each line checked in C as
 # soon as its LF is seen, and only offsets are kept (four per field, in a malloc'd array);
@@ -59,6 +61,39 @@ cdef const char* ENCODING_NAMES[4]
 ENCODING_NAMES[:] = [b"gzip", b"deflate", b"br", b"zstd"]
 cdef Py_ssize_t ENCODING_LENS[4]
 ENCODING_LENS[:] = [4, 7, 2, 4]
+
+
+# The known names as cached istr objects, bucketed by length: KNOWN_AT[n] .. KNOWN_AT[n + 1]
+# are the indexes of the names n bytes long.
+DEF KNOWN_MAX = 32
+cdef tuple KNOWN = tuple([istr(cyhttp_known_names[i].decode("ascii"))
+                          for i in range(CYHTTP_KNOWN_COUNT)])
+cdef Py_ssize_t KNOWN_AT[KNOWN_MAX + 2]
+
+
+cdef void _bucket_known():
+    cdef Py_ssize_t n, i = 0
+    for n in range(KNOWN_MAX + 2):
+        while i < CYHTTP_KNOWN_COUNT and len(KNOWN[i]) < n:
+            i += 1
+        KNOWN_AT[n] = i
+
+
+_bucket_known()
+
+
+def known_names():
+    """The field names that become cached istr keys (tests compare it with the pure twin)."""
+    return tuple([str(name) for name in KNOWN])
+
+
+cdef inline object _name(const char* p, Py_ssize_t n):
+    cdef Py_ssize_t i
+    if n <= KNOWN_MAX:
+        for i in range(KNOWN_AT[n], KNOWN_AT[n + 1]):
+            if memcmp(p, cyhttp_known_names[i], n) == 0:
+                return <object>KNOWN[i]
+    return PyUnicode_DecodeASCII(p, n, NULL)
 
 
 cdef class ResponseHead:
@@ -433,7 +468,7 @@ cdef class ResponseParser:
             chunked = self._te_last_chunked
         for i in range(self._nfields):
             k = 4 * i
-            pairs.append((PyUnicode_DecodeASCII(p + f[k], f[k + 1], NULL),
+            pairs.append((_name(p + f[k], f[k + 1]),
                           PyUnicode_DecodeUTF8(p + f[k + 2], f[k + 3], "surrogateescape")))
         head = ResponseHead.__new__(ResponseHead)
         head.version = V11 if minor == 1 else (V10 if minor == 0 else (1, minor))

@@ -35,6 +35,7 @@ from typing import Final
 
 from ._chunked_py import ChunkedDecoder
 from ._http_head_py import (
+    known_name,
     ResponseHead,
     make_head,
     match_status_line,
@@ -180,14 +181,16 @@ class ResponseParser:
             done = self._whole_head(data, pos, events)
             if done:
                 return done
-        buf: bytes | bytearray
-        if self._buf:
-            self._buf += data[pos:]
-            buf, base, consumed = self._buf, 0, len(data)
-        else:
-            buf, base, consumed = data, pos, -1
         lax = self._lax
         max_head = self._max_head
+        buf: bytes | bytearray
+        if self._buf:
+            # an over-long head shows itself within max_head + 1 bytes: take no more
+            old = len(self._buf)
+            self._buf += data[pos:pos + max_head + 1 - old]
+            buf, base, offset = self._buf, 0, pos - old  # data index = buf index + offset
+        else:
+            buf, base, offset = data, pos, 0
         limit = self._max_field if self._status_line is not None else self._max_line
         i = base + self._scan
         start = base + self._line_start
@@ -215,13 +218,11 @@ class ResponseParser:
             else:
                 fields = self._fields
                 pairs = [
-                    (n.decode("ascii"), v.decode("utf-8", "surrogateescape")) for n, v in fields
+                    (known_name(name, name), v.decode("utf-8", "surrogateescape"))
+                    for name, v in ((n.decode("ascii"), v) for n, v in fields)
                 ]
                 self._head_done(events, self._status_line, pairs, tuple(fields), b"")
-                if consumed < 0:
-                    return start
-                # the head came from _buf: what followed it starts this far into data
-                return consumed - (len(buf) - start)
+                return start + offset
         # the head is unfinished: check its limits now so the split does not matter
         size = len(buf) - base
         if size > max_head:
@@ -231,11 +232,11 @@ class ResponseParser:
             partial -= 1
         if partial > limit:
             raise LineTooLong(f"header line over {limit} bytes")
-        if consumed < 0:
+        if buf is data:
             self._buf = bytearray(buf[base:])
         self._scan = size
         self._line_start = start - base
-        return len(data)
+        return len(buf) + offset
 
     def _whole_head(self, data: bytes, pos: int, events: list) -> int:
         """The common case: a whole, valid head in one ``data``.  Returns 0 to decline.
