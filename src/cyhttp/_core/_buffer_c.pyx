@@ -16,7 +16,8 @@ object when at least half of it is live: a 100 MiB body needs ~100 MiB, not 200.
 ``get_write_buffer`` exports the free tail through ``__getbuffer__``.  While any view is
 exported the storage is never reallocated, shrunk or handed out: growth copies into a
 fresh object and keeps the old one alive in ``_retired`` until the last view is
-released, so a stale view can never point into freed memory.
+released, so a stale view can never point into freed memory.  (Writing into a stale
+view may still change buffered bytes: outside the contract, but memory-safe.)
 """
 
 from cpython.buffer cimport PyBUF_FORMAT, PyBUF_ND, PyBUF_SIMPLE, PyBUF_STRIDES, PyBuffer_Release, PyObject_GetBuffer

@@ -26,10 +26,12 @@ Contract shared with the compiled twin (same results, same exception types):
   without a separator ending inside the first ``limit`` bytes; the data stays buffered
   (the caller decides: read it, or drop the connection).
 * ``get_write_buffer(sizehint)``: a writable memoryview of exactly ``sizehint`` bytes
-  (64 KiB when ``sizehint <= 0``).  It is valid until the next call on the buffer other
-  than ``commit``; ``commit(n)`` must follow it directly (0 <= n <= the view's length),
-  otherwise ValueError.  Writing into a stale view never corrupts memory, but its bytes
-  are not committed.
+  (64 KiB when ``sizehint <= 0``).  Write into it, then ``commit(n)`` as the very next
+  call (0 <= n <= the view's length), else ValueError.  After ``commit`` or any other
+  call the view is stale: writing into it never touches freed memory (in either twin),
+  but what it does to buffered bytes is unspecified (the compiled twin's view points
+  into its storage, this twin's into a scratch array).  asyncio's loops follow this:
+  get_buffer -> recv_into -> buffer_updated, then the view is dropped.
 """
 
 from __future__ import annotations
