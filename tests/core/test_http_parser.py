@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cyhttp._core import _http_head_py
+from cyhttp._core.errors import IncompleteMessage, InvalidHeader
 from cyhttp._core.events import EndOfMessage
 from tests.conftest import twin_fixture
 
@@ -254,3 +255,42 @@ def test_chooser_exports():
     assert http_parser.ResponseParser in (http_parser.ResponseParserPy,
                                           http_parser.ResponseParserC)
     assert http_parser.ResponseHead in (http_parser.ResponseHeadPy, http_parser.ResponseHeadC)
+
+
+def test_empty_feed_means_eof(twin):
+    parser = twin.ResponseParser()
+    parser.feed(b"HTTP/1.1 200 OK\r\n\r\nbody")
+    assert parser.feed(b"") == [EndOfMessage()]
+    parser = twin.ResponseParser()
+    parser.feed(b"HTTP/1.1 200 OK\r\n")
+    with pytest.raises(IncompleteMessage):
+        parser.feed(b"")
+
+
+def test_no_leak_over_many_responses(twin):
+    # every path that allocates (split heads, chunked bodies, errors) run many times:
+    # traced memory must not grow with the number of rounds
+    import tracemalloc
+
+    good = (b"HTTP/1.1 200 OK\r\nServer: x\r\nX-Long: " + b"v" * 300 + b"\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nT: 1\r\n\r\n")
+    bad = b"HTTP/1.1 200 OK\r\nA: 1\r\nA : 2\r\n\r\n"
+
+    def rounds(count: int) -> None:
+        for _ in range(count):
+            parser = twin.ResponseParser()
+            for i in range(0, len(good), 50):
+                parser.feed(good[i:i + 50])
+            with pytest.raises(InvalidHeader):
+                twin.ResponseParser().feed(bad)
+
+    rounds(200)
+    tracemalloc.start()
+    try:
+        rounds(100)
+        before = tracemalloc.get_traced_memory()[0]
+        rounds(1000)
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert after - before < 64 * 1024

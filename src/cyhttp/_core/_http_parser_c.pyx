@@ -11,11 +11,11 @@ from cpython.list cimport PyList_New
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.tuple cimport PyTuple_New
 from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
-from libc.string cimport memchr, memcmp, memcpy
+from libc.string cimport memchr, memcmp, memcpy, memset
 
 from multidict import CIMultiDict, CIMultiDictProxy, istr
 
-from ._chunked_c import ChunkedDecoder
+from ._chunked_c cimport ChunkedDecoder
 from .errors import (
     BadHttpMessage,
     BadStatusLine,
@@ -200,7 +200,7 @@ cdef class ResponseParser:
         int _upgrade_seen, _encoding_seen  # -1: not seen; else the first one's result
         # the body
         long long _remaining
-        object _chunks
+        ChunkedDecoder _chunks
         bytearray _tail
         readonly bint upgraded
 
@@ -237,7 +237,8 @@ cdef class ResponseParser:
         self._cl_valid = False
         self._cl_value = 0
         self._te_seen = self._te_last_chunked = False
-        self._te[0] = self._conn[1] = self._conn[2] = self._conn[3] = 0
+        memset(self._te, 0, sizeof(self._te))
+        memset(self._conn, 0, sizeof(self._conn))
         self._upgrade_seen = self._encoding_seen = -1
 
     def set_method(self, str method):
@@ -251,9 +252,13 @@ cdef class ResponseParser:
         return bytes(self._tail)
 
     def feed(self, bytes data):
+        """Parse ``data``; returns the events it completes (``b""`` means EOF)."""
         cdef list events = []
+        cdef ChunkedDecoder decoder
         cdef Py_ssize_t pos = 0, end = PyBytes_GET_SIZE(data), take
         cdef int state
+        if end == 0:
+            return self.feed_eof()
         while pos < end:
             state = self._state
             if state == HEAD:
@@ -289,6 +294,7 @@ cdef class ResponseParser:
         return events
 
     def feed_eof(self):
+        """The peer closed: ends an until-EOF body, or raises if a response is cut short."""
         cdef int state = self._state
         if state == UNTIL_EOF:
             self._state = HEAD

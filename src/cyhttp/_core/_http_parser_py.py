@@ -116,9 +116,12 @@ class ResponseParser:
         return bytes(self._tail)
 
     def feed(self, data: bytes) -> list:
+        """Parse ``data``; returns the events it completes (``b""`` means EOF)."""
         events: list = []
         pos = 0
         end = len(data)
+        if not end:
+            return self.feed_eof()
         while pos < end:
             state = self._state
             if state == _HEAD:
@@ -157,6 +160,7 @@ class ResponseParser:
         return events
 
     def feed_eof(self) -> list:
+        """The peer closed: ends an until-EOF body, or raises if a response is cut short."""
         state = self._state
         if state == _UNTIL_EOF:
             self._state = _HEAD
