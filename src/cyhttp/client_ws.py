@@ -162,7 +162,8 @@ class ClientWebSocketResponse:
 
     def get_extra_info(self, name: str, default: Any = None) -> Any:
         """Extra info from the connection's transport (peername, sslcontext, ...)."""
-        transport = self._proto.transport
+        conn = self._response.connection  # None once the WebSocket is closed
+        transport = conn.transport if conn is not None else None
         if transport is None:
             return default
         return transport.get_extra_info(name, default)
