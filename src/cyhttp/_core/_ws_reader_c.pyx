@@ -8,10 +8,10 @@ Same API, results, errors and decisions as ``_ws_reader_py`` (read its docstring
 # (a header split across feeds is kept in ``hdr``, at most 14 bytes) and validated byte
 # by byte as soon as each is seen.  Data-frame payload is streamed into one growable C
 # buffer owned by this object: unmasked in place with ``cyhttp_ws_mask`` (csrc/ws_mask.h),
-# UTF-8 validated by a small state machine that carries its state across chunks and
-# fragments (8-byte ASCII runs, exact range checks otherwise), and turned into ``bytes``
-# or ``str`` once when the message ends.  Compressed messages go through zlib's
-# decompressobj chunk by chunk with ``max_length`` one byte over the remaining budget.
+# UTF-8 validated by ``cyhttp_utf8_feed`` (csrc/ws_utf8.h), whose state carries across
+# chunks and fragments, and turned into ``bytes`` or ``str`` once when the message ends.
+# Inflation and close frames are Python-level work either way: both twins share
+# ``_ws_payload_py`` for them.
 # A whole single-frame message inside one feed skips the buffer: one slice, or one
 # PyUnicode_DecodeUTF8 straight from the fed bytes.
 
@@ -26,24 +26,25 @@ from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy
 
-import zlib
-
-from .errors import WSInvalidUTF8, WSMessageTooBig, WSProtocolError
+from ._ws_payload_py import Inflater, bad_text, close_message
+from .errors import WSMessageTooBig, WSProtocolError
 from .ws_types import WSMessage, WSMsgType
 
 cdef extern from "ws_mask.h":
     void cyhttp_ws_mask(const unsigned char *key, unsigned char *data, size_t length) nogil
 
+cdef extern from "ws_utf8.h":
+    ctypedef struct cyhttp_utf8_state:
+        pass
+    void cyhttp_utf8_reset(cyhttp_utf8_state *st) nogil
+    int cyhttp_utf8_feed(cyhttp_utf8_state *st, const unsigned char *data, size_t n) nogil
+    bint cyhttp_utf8_complete(const cyhttp_utf8_state *st) nogil
+
 cdef object _TEXT = WSMsgType.TEXT
 cdef object _BINARY = WSMsgType.BINARY
-cdef object _CLOSE = WSMsgType.CLOSE
 cdef object _PING = WSMsgType.PING
 cdef object _PONG = WSMsgType.PONG
 cdef object _WSMessage = WSMessage
-cdef bytes _TRAILER = b"\x00\x00\xff\xff"
-cdef object _zlib_error = zlib.error
-cdef object _decompressobj = zlib.decompressobj
-cdef uint64_t _ASCII_MASK = 0x8080808080808080ULL
 # Above this capacity the message buffer is released once the message is delivered.
 cdef size_t _KEEP_CAPACITY = 64 * 1024
 
@@ -82,10 +83,6 @@ cdef inline object _bad(str message):
     return WSProtocolError(1002, message)
 
 
-cdef inline object _bad_text():
-    return WSInvalidUTF8(1007, "invalid UTF-8 in text message")
-
-
 cdef inline void _unmask(const unsigned char *key, uint64_t done,
                          unsigned char *data, size_t n) noexcept nogil:
     cdef unsigned char k[4]
@@ -108,21 +105,15 @@ cdef bytes _unmasked_copy(const unsigned char *key, uint64_t done,
     return out
 
 
-cdef inline bint _close_code_ok(int code) noexcept:
-    if 3000 <= code <= 4999:
-        return True
-    return 1000 <= code <= 1003 or 1007 <= code <= 1014
-
-
 cdef class FrameReader:
     """WebSocket frames in, complete messages out (sans-IO)."""
 
     cdef:
         uint64_t max_size, wire_max, left, done, msg_wire, msg_size
-        bint compress, notakeover, decode_text, expect_masked
+        bint compress, decode_text, expect_masked
         bint closed, in_frame, fin, masked, msg_deflate
-        int wbits, op, msg_op, hdr_len, u_need
-        unsigned char u_lo, u_hi
+        int op, msg_op, hdr_len
+        cyhttp_utf8_state utf8
         unsigned char hdr[14]
         unsigned char key[4]
         unsigned char ctrl[128]
@@ -149,12 +140,10 @@ cdef class FrameReader:
         self.max_size = max_msg_size
         self.wire_max = (max_msg_size + max_msg_size // 1024 + 1024) if max_msg_size else 0
         self.compress = bool(compress)
-        self.wbits = server_window_bits
-        self.notakeover = bool(server_notakeover)
+        self.inflater = Inflater(server_window_bits, bool(server_notakeover), max_msg_size)
         self.decode_text = bool(decode_text)
         self.expect_masked = bool(expect_masked)
         self.error = None
-        self.inflater = None
         self.closed = False
         self.in_frame = False
         self.hdr_len = 0
@@ -319,62 +308,10 @@ cdef class FrameReader:
             self.msg_wire = 0
             self.msg_size = 0
             self.buf_len = 0
-            self.u_need = 0
+            cyhttp_utf8_reset(&self.utf8)
         if op < 8:
             self.msg_wire += length
         return need
-
-    # -- UTF-8 ------------------------------------------------------------------
-
-    cdef int _utf8(self, const unsigned char *p, Py_ssize_t n) except -1:
-        """Validate ``p[:n]`` as the next bytes of a UTF-8 text; state carries over."""
-        cdef Py_ssize_t i = 0
-        cdef int need = self.u_need
-        cdef unsigned char lo = self.u_lo, hi = self.u_hi, c
-        cdef uint64_t w
-        while i < n:
-            if need == 0:
-                while i + 8 <= n:
-                    memcpy(&w, p + i, 8)
-                    if w & _ASCII_MASK:
-                        break
-                    i += 8
-                if i >= n:
-                    break
-                c = p[i]
-                i += 1
-                if c < 0x80:
-                    continue
-                if c < 0xC2 or c > 0xF4:
-                    raise _bad_text()
-                lo = 0x80
-                hi = 0xBF
-                if c < 0xE0:
-                    need = 1
-                elif c < 0xF0:
-                    need = 2
-                    if c == 0xE0:
-                        lo = 0xA0
-                    elif c == 0xED:
-                        hi = 0x9F
-                else:
-                    need = 3
-                    if c == 0xF0:
-                        lo = 0x90
-                    elif c == 0xF4:
-                        hi = 0x8F
-            else:
-                c = p[i]
-                i += 1
-                if c < lo or c > hi:
-                    raise _bad_text()
-                need -= 1
-                lo = 0x80
-                hi = 0xBF
-        self.u_need = need
-        self.u_lo = lo
-        self.u_hi = hi
-        return 0
 
     # -- data messages -------------------------------------------------------
 
@@ -389,11 +326,10 @@ cdef class FrameReader:
                 try:
                     return _msg(_TEXT, PyUnicode_DecodeUTF8(<const char *>q, n, NULL), "")
                 except UnicodeDecodeError:
-                    raise _bad_text() from None
-            self.u_need = 0
-            self._utf8(q, n)
-            if self.u_need:
-                raise _bad_text()
+                    raise bad_text() from None
+            cyhttp_utf8_reset(&self.utf8)
+            if cyhttp_utf8_feed(&self.utf8, q, n) or not cyhttp_utf8_complete(&self.utf8):
+                raise bad_text()
         if not self.masked:
             payload = PyBytes_FromStringAndSize(<const char *>p, n)
         return _msg(_TEXT if self.op == 1 else _BINARY, payload, "")
@@ -422,29 +358,9 @@ cdef class FrameReader:
         self._reserve(n)
         memcpy(self.buf + start, p, n)
         self.buf_len += n
-        if self.msg_op == 1:
-            self._utf8(self.buf + start, n)
+        if self.msg_op == 1 and cyhttp_utf8_feed(&self.utf8, self.buf + start, n):
+            raise bad_text()
         return 0
-
-    cdef bytes _inflate(self, bytes chunk, bint final):
-        cdef uint64_t budget
-        d = self.inflater
-        if d is None:
-            d = self.inflater = _decompressobj(-self.wbits)
-        try:
-            if self.max_size:
-                budget = self.max_size - self.msg_size
-                out = d.decompress(chunk, budget + 1)
-                if <uint64_t>PyBytes_GET_SIZE(out) > budget:
-                    raise WSMessageTooBig(
-                        1009, f"inflated message over max_msg_size {self.max_size}")
-            else:
-                out = d.decompress(chunk)
-        except _zlib_error:
-            raise _bad("invalid deflate data") from None
-        if d.eof and d.unused_data and (not final or d.unused_data != _TRAILER):
-            raise _bad("data after the end of the deflate stream")
-        return out
 
     cdef int _data_chunk(self, const unsigned char *p, Py_ssize_t n) except -1:
         cdef bytes chunk
@@ -454,18 +370,18 @@ cdef class FrameReader:
                 chunk = _unmasked_copy(self.key, self.done, p, n)
             else:
                 chunk = PyBytes_FromStringAndSize(<const char *>p, n)
-            chunk = self._inflate(chunk, False)
+            chunk = self.inflater.inflate(chunk, self.msg_size)
             self.msg_size += PyBytes_GET_SIZE(chunk)
-            self._append(<const unsigned char *>PyBytes_AS_STRING(chunk), PyBytes_GET_SIZE(chunk))
-            return 0
+            return self._append(<const unsigned char *>PyBytes_AS_STRING(chunk),
+                                PyBytes_GET_SIZE(chunk))
         start = self.buf_len
         self._reserve(n)
         memcpy(self.buf + start, p, n)
         self.buf_len += n
         if self.masked:
             _unmask(self.key, self.done, self.buf + start, n)
-        if self.msg_op == 1:
-            self._utf8(self.buf + start, n)
+        if self.msg_op == 1 and cyhttp_utf8_feed(&self.utf8, self.buf + start, n):
+            raise bad_text()
         return 0
 
     cdef object _finish_message(self):
@@ -473,18 +389,16 @@ cdef class FrameReader:
         cdef int op
         cdef Py_ssize_t n
         if self.msg_deflate:
-            tail = self._inflate(_TRAILER, True)
+            tail = self.inflater.inflate(b"", self.msg_size, True)
             self.msg_size += PyBytes_GET_SIZE(tail)
             self._append(<const unsigned char *>PyBytes_AS_STRING(tail), PyBytes_GET_SIZE(tail))
-            if self.notakeover or self.inflater.eof:
-                self.inflater = None
         op = self.msg_op
         self.msg_op = 0
         n = <Py_ssize_t>self.buf_len
         self.buf_len = 0
         if op == 1:
-            if self.u_need:
-                raise _bad_text()
+            if not cyhttp_utf8_complete(&self.utf8):
+                raise bad_text()
             if self.decode_text:
                 result = _msg(_TEXT, PyUnicode_DecodeUTF8(<const char *>self.buf, n, NULL), "")
             else:
@@ -500,24 +414,9 @@ cdef class FrameReader:
     # -- control frames ------------------------------------------------------
 
     cdef object _control(self, bytes payload):
-        cdef int code
-        cdef Py_ssize_t n = PyBytes_GET_SIZE(payload)
-        cdef const unsigned char *q
         if self.op == 9:
             return _msg(_PING, payload, "")
         if self.op == 10:
             return _msg(_PONG, payload, "")
         self.closed = True
-        if n == 0:
-            return _msg(_CLOSE, 0, "")
-        if n == 1:
-            raise _bad("close payload of 1 byte")
-        q = <const unsigned char *>PyBytes_AS_STRING(payload)
-        code = (q[0] << 8) | q[1]
-        if not _close_code_ok(code):
-            raise _bad(f"invalid close code {code}")
-        try:
-            reason = payload[2:].decode("utf-8")
-        except UnicodeDecodeError:
-            raise WSInvalidUTF8(1007, "invalid UTF-8 in close reason") from None
-        return _msg(_CLOSE, code, reason)
+        return close_message(payload)

@@ -31,39 +31,21 @@ Decisions (identical in the compiled twin):
 
 from __future__ import annotations
 
-import codecs
-import zlib
 from typing import Any
 
 from ._ws_mask_py import ws_mask
-from .errors import WSInvalidUTF8, WSMessageTooBig, WSProtocolError
+from ._ws_payload_py import Inflater, TextDecoder, bad_text, close_message
+from .errors import WSMessageTooBig, WSProtocolError
 from .ws_types import WSMessage, WSMsgType
 
 _TEXT = WSMsgType.TEXT
 _BINARY = WSMsgType.BINARY
-_CLOSE = WSMsgType.CLOSE
-_CONTROL_TYPES = {8: WSMsgType.CLOSE, 9: WSMsgType.PING, 10: WSMsgType.PONG}
-_TRAILER = b"\x00\x00\xff\xff"
+_PING_PONG = {9: WSMsgType.PING, 10: WSMsgType.PONG}
 _new = tuple.__new__
-_Utf8Decoder = codecs.getincrementaldecoder("utf-8")
-
-# Close codes a peer may send (RFC 6455 §7.4; 1004-1006 and 1015 never go on the wire).
-_CLOSE_CODES_OK = frozenset((1000, 1001, 1002, 1003, *range(1007, 1015)))
 
 
 def _bad(message: str) -> WSProtocolError:
     return WSProtocolError(1002, message)
-
-
-def _bad_text() -> WSInvalidUTF8:
-    return WSInvalidUTF8(1007, "invalid UTF-8 in text message")
-
-
-def _check_pending(decoder: Any) -> None:
-    """Reject ED A0..BF at once: CPython's decoder waits for a third byte there."""
-    pending = decoder.getstate()[0]
-    if len(pending) >= 2 and pending[0] == 0xED and pending[1] >= 0xA0:
-        raise _bad_text()
 
 
 class FrameReader:
@@ -86,8 +68,7 @@ class FrameReader:
         self._max = max_msg_size
         self._wire_max = max_msg_size + max_msg_size // 1024 + 1024 if max_msg_size else 0
         self._compress = compress
-        self._wbits = server_window_bits
-        self._notakeover = server_notakeover
+        self._inflater = Inflater(server_window_bits, server_notakeover, max_msg_size)
         self._decode_text = decode_text
         self._expect_masked = expect_masked
         self._error: WSProtocolError | None = None
@@ -107,8 +88,7 @@ class FrameReader:
         self._msg_wire = 0
         self._msg_size = 0
         self._parts: list[Any] = []
-        self._decoder: Any = None
-        self._inflater: Any = None
+        self._decoder: TextDecoder | None = None
 
     def feed(self, data: bytes) -> list[WSMessage]:
         """Parse ``data``; return the messages it completes ([] = need more)."""
@@ -272,40 +252,17 @@ class FrameReader:
     # -- data messages -------------------------------------------------------
 
     def _plain_message(self, payload: bytes) -> WSMessage:
-        if self._op == 1:
-            if self._decode_text:
-                try:
-                    return _new(WSMessage, (_TEXT, payload.decode("utf-8"), ""))
-                except UnicodeDecodeError:
-                    raise _bad_text() from None
-            try:
-                payload.decode("utf-8")
-            except UnicodeDecodeError:
-                raise _bad_text() from None
-            return _new(WSMessage, (_TEXT, payload, ""))
-        return _new(WSMessage, (_BINARY, payload, ""))
-
-    def _inflate(self, chunk: bytes, final: bool) -> bytes:
-        d = self._inflater
-        if d is None:
-            d = self._inflater = zlib.decompressobj(-self._wbits)
+        if self._op == 2:
+            return _new(WSMessage, (_BINARY, payload, ""))
         try:
-            if self._max:
-                budget = self._max - self._msg_size
-                out = d.decompress(chunk, budget + 1)
-                if len(out) > budget:
-                    raise WSMessageTooBig(1009, f"inflated message over max_msg_size {self._max}")
-            else:
-                out = d.decompress(chunk)
-        except zlib.error:
-            raise _bad("invalid deflate data") from None
-        if d.eof and d.unused_data and (not final or d.unused_data != _TRAILER):
-            raise _bad("data after the end of the deflate stream")
-        return out
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad_text() from None
+        return _new(WSMessage, (_TEXT, text if self._decode_text else payload, ""))
 
     def _data_chunk(self, chunk: bytes) -> None:
         if self._msg_deflate:
-            chunk = self._inflate(chunk, False)
+            chunk = self._inflater.inflate(chunk, self._msg_size)
             self._msg_size += len(chunk)
         self._append(chunk)
 
@@ -316,12 +273,8 @@ class FrameReader:
         if self._msg_op == 1:
             decoder = self._decoder
             if decoder is None:
-                decoder = self._decoder = _Utf8Decoder()
-            try:
-                text = decoder.decode(chunk)
-            except UnicodeDecodeError:
-                raise _bad_text() from None
-            _check_pending(decoder)
+                decoder = self._decoder = TextDecoder()
+            text = decoder.decode(chunk)
             if self._decode_text:
                 self._parts.append(text)
                 return
@@ -329,47 +282,27 @@ class FrameReader:
 
     def _finish_message(self) -> WSMessage:
         if self._msg_deflate:
-            tail = self._inflate(_TRAILER, True)
+            tail = self._inflater.inflate(b"", self._msg_size, True)
             self._msg_size += len(tail)
             self._append(tail)
-            if self._notakeover or self._inflater.eof:
-                self._inflater = None
         parts = self._parts
         self._parts = []
         op = self._msg_op
         self._msg_op = 0
-        if op == 1:
-            decoder = self._decoder
-            self._decoder = None
-            if decoder is not None:
-                try:
-                    decoder.decode(b"", True)
-                except UnicodeDecodeError:
-                    raise _bad_text() from None
-            if self._decode_text:
-                return _new(WSMessage, (_TEXT, "".join(parts), ""))
-            return _new(WSMessage, (_TEXT, b"".join(parts), ""))
-        return _new(WSMessage, (_BINARY, b"".join(parts), ""))
-
-    # -- control frames ------------------------------------------------------
+        if op == 2:
+            return _new(WSMessage, (_BINARY, b"".join(parts), ""))
+        decoder = self._decoder
+        self._decoder = None
+        if decoder is not None:
+            decoder.finish()
+        data = "".join(parts) if self._decode_text else b"".join(parts)
+        return _new(WSMessage, (_TEXT, data, ""))
 
     def _control(self, payload: bytes) -> WSMessage:
-        op = self._op
-        if op != 8:
-            return _new(WSMessage, (_CONTROL_TYPES[op], payload, ""))
+        if self._op != 8:
+            return _new(WSMessage, (_PING_PONG[self._op], payload, ""))
         self._closed = True
-        if not payload:
-            return _new(WSMessage, (_CLOSE, 0, ""))
-        if len(payload) == 1:
-            raise _bad("close payload of 1 byte")
-        code = (payload[0] << 8) | payload[1]
-        if code not in _CLOSE_CODES_OK and not 3000 <= code <= 4999:
-            raise _bad(f"invalid close code {code}")
-        try:
-            reason = payload[2:].decode("utf-8")
-        except UnicodeDecodeError:
-            raise WSInvalidUTF8(1007, "invalid UTF-8 in close reason") from None
-        return _new(WSMessage, (_CLOSE, code, reason))
+        return close_message(payload)
 
 
 __all__ = ("FrameReader",)
