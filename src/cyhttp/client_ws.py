@@ -240,6 +240,10 @@ class ClientWebSocketResponse:
             self._abort(WSCloseCode.ABNORMAL_CLOSURE)
             raise
         except Exception as exc:
+            if self._peer_closed:
+                # The peer closed properly and hung up before our reply went out.
+                self._response.close()
+                return True
             self._exception = exc
             self._abort(WSCloseCode.ABNORMAL_CLOSURE)
             return True
