@@ -96,6 +96,87 @@ static inline int cyhttp_ieq(const char *p, Py_ssize_t n, const char *lit, Py_ss
     return 1;
 }
 
+/* The framing facts of one head, gathered while its fields go by (the pure twin reads
+ * the same facts from the CIMultiDict afterwards: _http_head_py.make_head). */
+typedef struct {
+    int cl_count;            /* Content-Length fields */
+    int cl_valid;            /* the first one is 1-18 digits */
+    long long cl_value;
+    int te_seen;             /* any Transfer-Encoding field */
+    int te_chunked;          /* "chunked" elements over all of them */
+    int te_last_chunked;     /* the last non-empty element is "chunked" */
+    int conn_close, conn_keep_alive, conn_upgrade;  /* Connection elements seen */
+    int upgrade;             /* -1: no Upgrade field; else the first one is non-empty */
+    int encoding;            /* -1: no Content-Encoding; 0-3 gzip/deflate/br/zstd; 4 other */
+} cyhttp_framing;
+
+static inline void cyhttp_framing_reset(cyhttp_framing *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->upgrade = f->encoding = -1;
+}
+
+/* One comma list: what its elements (trimmed, empties dropped) say. */
+static inline void cyhttp__elements(cyhttp_framing *f, const char *p, Py_ssize_t n, int te)
+{
+    Py_ssize_t i = 0, s, e;
+    while (i <= n) {
+        s = i;
+        while (i < n && p[i] != ',') i++;
+        e = i++;
+        while (s < e && (p[s] == ' ' || p[s] == '\t')) s++;
+        while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t')) e--;
+        if (e == s) continue;
+        if (te) {
+            f->te_last_chunked = cyhttp_ieq(p + s, e - s, "chunked", 7);
+            f->te_chunked += f->te_last_chunked;
+        } else if (cyhttp_ieq(p + s, e - s, "close", 5)) {
+            f->conn_close = 1;
+        } else if (cyhttp_ieq(p + s, e - s, "keep-alive", 10)) {
+            f->conn_keep_alive = 1;
+        } else if (cyhttp_ieq(p + s, e - s, "upgrade", 7)) {
+            f->conn_upgrade = 1;
+        }
+    }
+}
+
+/* One checked field: note what framing needs.  Names are told apart by length first. */
+static inline void cyhttp_framing_field(cyhttp_framing *f, const char *name, Py_ssize_t nlen,
+                                        const char *v, Py_ssize_t vlen)
+{
+    static const char *const encodings[4] = {"gzip", "deflate", "br", "zstd"};
+    static const Py_ssize_t encoding_lens[4] = {4, 7, 2, 4};
+    Py_ssize_t i;
+    switch (nlen) {
+    case 14:
+        if (!cyhttp_ieq(name, 14, "content-length", 14) || ++f->cl_count > 1) return;
+        f->cl_valid = vlen > 0 && vlen <= 18;
+        for (i = 0; i < vlen && f->cl_valid; i++) {
+            if (v[i] < '0' || v[i] > '9') f->cl_valid = 0;
+            else f->cl_value = f->cl_value * 10 + (v[i] - '0');
+        }
+        return;
+    case 17:
+        if (cyhttp_ieq(name, 17, "transfer-encoding", 17)) {
+            f->te_seen = 1;
+            cyhttp__elements(f, v, vlen, 1);
+        }
+        return;
+    case 10:
+        if (cyhttp_ieq(name, 10, "connection", 10)) cyhttp__elements(f, v, vlen, 0);
+        return;
+    case 7:
+        if (f->upgrade < 0 && cyhttp_ieq(name, 7, "upgrade", 7)) f->upgrade = vlen > 0;
+        return;
+    case 16:
+        if (f->encoding >= 0 || !cyhttp_ieq(name, 16, "content-encoding", 16)) return;
+        f->encoding = 4;
+        for (i = 0; i < 4; i++)
+            if (cyhttp_ieq(v, vlen, encodings[i], encoding_lens[i])) f->encoding = (int)i;
+        return;
+    }
+}
+
 /* Common field names, exact spelling, sorted by length (the same list as KNOWN_NAMES in
  * _http_head_py.py).  The parser hands multidict a cached istr for these: it skips the
  * name's decoding and multidict's lower-casing and hashing of it. */

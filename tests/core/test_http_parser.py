@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cyhttp._core import _http_head_py
+from cyhttp._core import _http_names
 from cyhttp._core.errors import IncompleteMessage, InvalidHeader
 from cyhttp._core.events import EndOfMessage
 from tests.conftest import twin_fixture
@@ -244,7 +244,7 @@ def test_large_head_one_byte_drip(twin):
 def test_known_names_are_the_same_list():
     from cyhttp._core import _http_parser_c
 
-    assert _http_parser_c.known_names() == _http_head_py.KNOWN_NAMES
+    assert _http_parser_c.known_names() == _http_names.KNOWN_NAMES
 
 
 def test_chooser_exports():

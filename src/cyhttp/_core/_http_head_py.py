@@ -12,6 +12,7 @@ from typing import Final
 
 from multidict import CIMultiDict, CIMultiDictProxy, istr
 
+from ._http_names import KNOWN_NAMES
 from .errors import BadStatusLine, ContentLengthError, InvalidHeader, TransferEncodingError
 
 # How this works: each rule is one anchored regular expression (the re engine is the
@@ -29,105 +30,8 @@ _FIELD_LAX: Final = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([^\x00\r
 _BLOCK: Final = re.compile(rb"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*\r\n)*")
 _BLOCK_LAX: Final = re.compile(rb"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00\r\n]*\r\n)*")
 
-# Common field names, exact spelling (the compiled twin has the same list in
-# csrc/http_scan.h).  A cached istr key spares multidict lower-casing and hashing the name
-# on every response; other names stay plain str.
-KNOWN_NAMES: Final = (
-    "Age",
-    "NEL",
-    "Via",
-    "age",
-    "nel",
-    "via",
-    "Date",
-    "ETag",
-    "Link",
-    "Vary",
-    "date",
-    "etag",
-    "link",
-    "vary",
-    "CF-RAY",
-    "Pragma",
-    "Server",
-    "cf-ray",
-    "pragma",
-    "server",
-    "Alt-Svc",
-    "Expires",
-    "Trailer",
-    "Upgrade",
-    "X-Cache",
-    "alt-svc",
-    "expires",
-    "trailer",
-    "upgrade",
-    "x-cache",
-    "Location",
-    "location",
-    "Report-To",
-    "report-to",
-    "Connection",
-    "Keep-Alive",
-    "Set-Cookie",
-    "connection",
-    "keep-alive",
-    "set-cookie",
-    "Retry-After",
-    "retry-after",
-    "Content-Type",
-    "X-Powered-By",
-    "X-Request-Id",
-    "content-type",
-    "x-powered-by",
-    "x-request-id",
-    "Accept-Ranges",
-    "Cache-Control",
-    "Content-Range",
-    "Last-Modified",
-    "Server-Timing",
-    "accept-ranges",
-    "cache-control",
-    "content-range",
-    "last-modified",
-    "server-timing",
-    "Content-Length",
-    "content-length",
-    "Referrer-Policy",
-    "X-Frame-Options",
-    "referrer-policy",
-    "x-frame-options",
-    "Content-Encoding",
-    "Content-Language",
-    "WWW-Authenticate",
-    "X-XSS-Protection",
-    "content-encoding",
-    "content-language",
-    "www-authenticate",
-    "x-xss-protection",
-    "Transfer-Encoding",
-    "transfer-encoding",
-    "Proxy-Authenticate",
-    "proxy-authenticate",
-    "Content-Disposition",
-    "content-disposition",
-    "Sec-WebSocket-Accept",
-    "sec-websocket-accept",
-    "Sec-WebSocket-Protocol",
-    "X-Content-Type-Options",
-    "sec-websocket-protocol",
-    "x-content-type-options",
-    "Content-Security-Policy",
-    "content-security-policy",
-    "Sec-WebSocket-Extensions",
-    "sec-websocket-extensions",
-    "Strict-Transport-Security",
-    "strict-transport-security",
-    "Access-Control-Allow-Origin",
-    "access-control-allow-origin",
-)
 _KNOWN: Final[dict[str, str]] = {name: istr(name) for name in KNOWN_NAMES}
-known_name: Final = _KNOWN.get
+known_name: Final = _KNOWN.get  # a cached istr for a common name (see _http_names.py)
 
 _ENCODINGS: Final = frozenset(("gzip", "deflate", "br", "zstd"))
 _MAX_LENGTH_DIGITS: Final = 18  # 10**18 - 1 fits in 63 bits: no overflow anywhere
@@ -319,3 +223,30 @@ def make_head(
         keep_alive, upgrade, encoding,
     )
     return head, until_eof
+
+
+def whole_head(
+    data: bytes, pos: int, max_head: int, max_line: int, max_field: int, max_headers: int,
+    lax: bool,
+) -> tuple[tuple[tuple[int, int], int, str], list[tuple[str, str]], bytes, int] | None:
+    """The common case: a whole, valid head in ``data[pos:]`` → its parts, or None.
+
+    It searches for the blank line and checks all field lines with one regular
+    expression; any doubt (a limit could be hit, a line is bad, bare LF, empty lines
+    first) gives None, and the caller's line-by-line path finds the exact error.
+    Returns (status line, decoded fields, field block, offset after the head).
+    """
+    e = data.find(b"\r\n\r\n", pos)
+    if e < 0 or e + 4 - pos > max_head:
+        return None
+    k = data.find(b"\r\n", pos)
+    if k - pos > max_line or e - k > max_field:
+        return None
+    status_line = match_status_line(data[pos:k])
+    if status_line is None:
+        return None
+    block = data[k + 2:e + 2]
+    pairs = parse_block(block, lax)
+    if pairs is None or len(pairs) > max_headers:
+        return None
+    return status_line, pairs, block, e + 4

@@ -11,7 +11,7 @@ from cpython.list cimport PyList_New
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.tuple cimport PyTuple_New
 from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
-from libc.string cimport memchr, memcmp, memcpy, memset
+from libc.string cimport memchr, memcmp, memcpy
 
 from multidict import CIMultiDict, CIMultiDictProxy, istr
 
@@ -36,6 +36,15 @@ cdef extern from "http_scan.h":
     int cyhttp_field(const char* p, Py_ssize_t n, unsigned char vclass,
                      Py_ssize_t* name_len, Py_ssize_t* vs, Py_ssize_t* ve)
     int cyhttp_ieq(const char* p, Py_ssize_t n, const char* lit, Py_ssize_t m)
+    ctypedef struct cyhttp_framing:
+        int cl_count, cl_valid
+        long long cl_value
+        int te_seen, te_chunked, te_last_chunked
+        int conn_close, conn_keep_alive, conn_upgrade
+        int upgrade, encoding
+    void cyhttp_framing_reset(cyhttp_framing* f)
+    void cyhttp_framing_field(cyhttp_framing* f, const char* name, Py_ssize_t nlen,
+                              const char* v, Py_ssize_t vlen)
     const char* cyhttp_known_names[]
     Py_ssize_t CYHTTP_KNOWN_COUNT
 
@@ -57,120 +66,9 @@ DEF UPGRADED = 4
 cdef tuple V10 = (1, 0)
 cdef tuple V11 = (1, 1)
 cdef tuple ENCODINGS = ("gzip", "deflate", "br", "zstd")
-cdef const char* ENCODING_NAMES[4]
-ENCODING_NAMES[:] = [b"gzip", b"deflate", b"br", b"zstd"]
-cdef Py_ssize_t ENCODING_LENS[4]
-ENCODING_LENS[:] = [4, 7, 2, 4]
 
 
-# The known names as cached istr objects, bucketed by length: KNOWN_AT[n] .. KNOWN_AT[n + 1]
-# are the indexes of the names n bytes long.
-DEF KNOWN_MAX = 32
-cdef tuple KNOWN = tuple([istr(cyhttp_known_names[i].decode("ascii"))
-                          for i in range(CYHTTP_KNOWN_COUNT)])
-cdef Py_ssize_t KNOWN_AT[KNOWN_MAX + 2]
-
-
-cdef void _bucket_known():
-    cdef Py_ssize_t n, i = 0
-    for n in range(KNOWN_MAX + 2):
-        while i < CYHTTP_KNOWN_COUNT and len(KNOWN[i]) < n:
-            i += 1
-        KNOWN_AT[n] = i
-
-
-_bucket_known()
-
-
-def known_names():
-    """The field names that become cached istr keys (tests compare it with the pure twin)."""
-    return tuple([str(name) for name in KNOWN])
-
-
-cdef inline object _name(const char* p, Py_ssize_t n):
-    cdef Py_ssize_t i
-    if n <= KNOWN_MAX:
-        for i in range(KNOWN_AT[n], KNOWN_AT[n + 1]):
-            if memcmp(p, cyhttp_known_names[i], n) == 0:
-                return <object>KNOWN[i]
-    return PyUnicode_DecodeASCII(p, n, NULL)
-
-
-cdef class ResponseHead:
-    """One parsed response head (status line, fields, and what framing needs)."""
-
-    cdef:
-        readonly tuple version
-        readonly int status
-        readonly str reason
-        readonly object headers
-        readonly object content_length
-        readonly bint chunked
-        readonly bint keep_alive
-        readonly bint upgrade
-        readonly object encoding
-        object _raw
-        bytes _block
-
-    @property
-    def raw_headers(self):
-        if self._raw is None:
-            self._raw = _raw_fields(self._block)
-        return self._raw
-
-    def __repr__(self):
-        return (
-            f"<ResponseHead HTTP/{self.version[0]}.{self.version[1]} {self.status} "
-            f"{self.reason!r} headers={len(self.headers)} length={self.content_length} "
-            f"chunked={self.chunked} keep_alive={self.keep_alive}>"
-        )
-
-
-cdef tuple _raw_fields(bytes block):
-    """The raw (name, value) pairs of an already checked field block (LF-separated)."""
-    cdef const char* p = PyBytes_AS_STRING(block)
-    cdef Py_ssize_t n = PyBytes_GET_SIZE(block), i = 0, lf, stop, colon, vs, ve
-    cdef list out = []
-    while i < n:
-        lf = <const char*>memchr(p + i, b"\n", n - i) - p
-        stop = lf - 1 if p[lf - 1] == b"\r" else lf
-        colon = <const char*>memchr(p + i, b":", stop - i) - p
-        vs = colon + 1
-        while vs < stop and (p[vs] == b" " or p[vs] == b"\t"):
-            vs += 1
-        ve = stop
-        while ve > vs and (p[ve - 1] == b" " or p[ve - 1] == b"\t"):
-            ve -= 1
-        out.append((PyBytes_FromStringAndSize(p + i, colon - i),
-                    PyBytes_FromStringAndSize(p + vs, ve - vs)))
-        i = lf + 1
-    return tuple(out)
-
-
-cdef inline void _tokens(const char* p, Py_ssize_t n, int* counts, bint* last_chunked):
-    """Walk a comma list: count chunked / close / keep-alive / upgrade elements."""
-    cdef Py_ssize_t i = 0, s, e
-    while i <= n:
-        s = i
-        while i < n and p[i] != b",":
-            i += 1
-        e = i
-        i += 1
-        while s < e and (p[s] == b" " or p[s] == b"\t"):
-            s += 1
-        while e > s and (p[e - 1] == b" " or p[e - 1] == b"\t"):
-            e -= 1
-        if e == s:
-            continue
-        last_chunked[0] = cyhttp_ieq(p + s, e - s, "chunked", 7)
-        if last_chunked[0]:
-            counts[0] += 1
-        elif cyhttp_ieq(p + s, e - s, "close", 5):
-            counts[1] += 1
-        elif cyhttp_ieq(p + s, e - s, "keep-alive", 10):
-            counts[2] += 1
-        elif cyhttp_ieq(p + s, e - s, "upgrade", 7):
-            counts[3] += 1
+include "_http_head_c.pxi"
 
 
 cdef class ResponseParser:
@@ -190,14 +88,7 @@ cdef class ResponseParser:
         Py_ssize_t _reason_start, _reason_end
         Py_ssize_t* _fields
         Py_ssize_t _nfields, _fields_cap
-        # framing facts gathered while the fields go by
-        int _cl_count
-        bint _cl_valid
-        long long _cl_value
-        bint _te_seen, _te_last_chunked
-        int _te[4]  # element counts: chunked, close, keep-alive, upgrade
-        int _conn[4]
-        int _upgrade_seen, _encoding_seen  # -1: not seen; else the first one's result
+        cyhttp_framing _fr  # framing facts gathered while the fields go by
         # the body
         long long _remaining
         ChunkedDecoder _chunks
@@ -233,13 +124,7 @@ cdef class ResponseParser:
         self._buf_len = self._scan = self._line_start = self._block_start = 0
         self._have_status = False
         self._nfields = 0
-        self._cl_count = 0
-        self._cl_valid = False
-        self._cl_value = 0
-        self._te_seen = self._te_last_chunked = False
-        memset(self._te, 0, sizeof(self._te))
-        memset(self._conn, 0, sizeof(self._conn))
-        self._upgrade_seen = self._encoding_seen = -1
+        cyhttp_framing_reset(&self._fr)
 
     def set_method(self, str method):
         """The method of the request whose response comes next (persists until changed)."""
@@ -402,8 +287,6 @@ cdef class ResponseParser:
         cdef Py_ssize_t name_len, vs, ve, cap, k
         cdef Py_ssize_t* grown
         cdef const char* name = p + start
-        cdef const char* v
-        cdef bint last
         if cyhttp_field(name, stop - start, CYHTTP_VLAX if self._lax else CYHTTP_VSTRICT,
                         &name_len, &vs, &ve) < 0:
             raise InvalidHeader(
@@ -422,32 +305,7 @@ cdef class ResponseParser:
         self._fields[k + 2] = start + vs
         self._fields[k + 3] = ve - vs
         self._nfields += 1
-        # framing facts: only a few names matter, told apart by length first
-        v = name + vs
-        if name_len == 14 and cyhttp_ieq(name, 14, "content-length", 14):
-            self._cl_count += 1
-            if self._cl_count == 1:
-                self._cl_valid = 0 < ve - vs <= 18
-                for k in range(ve - vs):
-                    if not b"0" <= v[k] <= b"9":
-                        self._cl_valid = False
-                        break
-                    self._cl_value = self._cl_value * 10 + (v[k] - 48)
-        elif name_len == 17 and cyhttp_ieq(name, 17, "transfer-encoding", 17):
-            self._te_seen = True
-            _tokens(v, ve - vs, self._te, &self._te_last_chunked)
-        elif name_len == 10 and cyhttp_ieq(name, 10, "connection", 10):
-            _tokens(v, ve - vs, self._conn, &last)
-        elif name_len == 7 and cyhttp_ieq(name, 7, "upgrade", 7):
-            if self._upgrade_seen < 0:
-                self._upgrade_seen = ve > vs
-        elif name_len == 16 and cyhttp_ieq(name, 16, "content-encoding", 16):
-            if self._encoding_seen < 0:
-                self._encoding_seen = 4
-                for k in range(4):
-                    if cyhttp_ieq(v, ve - vs, ENCODING_NAMES[k], ENCODING_LENS[k]):
-                        self._encoding_seen = k
-                        break
+        cyhttp_framing_field(&self._fr, name, name_len, name + vs, ve - vs)
         return 0
 
     cdef int _finish(self, const char* p, Py_ssize_t end, list events) except -1:
@@ -459,19 +317,20 @@ cdef class ResponseParser:
         cdef bint chunked = False, keep_alive, no_body, tunnel
         cdef int status = self._status, minor = self._minor
         cdef ResponseHead head
-        if self._cl_count > 1:
+        cdef cyhttp_framing* fr = &self._fr
+        if fr.cl_count > 1:
             raise ContentLengthError("repeated Content-Length")
-        if self._cl_count == 1:
-            if not self._cl_valid:
+        if fr.cl_count == 1:
+            if not fr.cl_valid:
                 raise ContentLengthError("invalid Content-Length")
-            length = self._cl_value
-        if self._te_seen:
+            length = fr.cl_value
+        if fr.te_seen:
             if length is not None:
                 raise TransferEncodingError("both Transfer-Encoding and Content-Length")
-            if self._te[0] > 1:
+            if fr.te_chunked > 1:
                 raise TransferEncodingError("chunked applied twice")
             # A last coding other than chunked: the body runs until the close.
-            chunked = self._te_last_chunked
+            chunked = fr.te_last_chunked
         for i in range(self._nfields):
             k = 4 * i
             pairs.append((_name(p + f[k], f[k + 1]),
@@ -487,9 +346,9 @@ cdef class ResponseParser:
                                                 self._line_start - self._block_start)
         head.content_length = length
         head.chunked = chunked
-        keep_alive = self._conn[1] == 0 and (minor >= 1 or self._conn[2] > 0)
-        head.upgrade = self._conn[3] > 0 and self._upgrade_seen == 1
-        head.encoding = ENCODINGS[self._encoding_seen] if 0 <= self._encoding_seen < 4 else None
+        keep_alive = not fr.conn_close and (minor >= 1 or fr.conn_keep_alive)
+        head.upgrade = fr.conn_upgrade and fr.upgrade == 1
+        head.encoding = ENCODINGS[fr.encoding] if 0 <= fr.encoding < 4 else None
         self._reset_head()
         tunnel = self._connect_method and 200 <= status < 300
         no_body = status < 200 or status == 204 or status == 304 or self._head_method or tunnel

@@ -38,10 +38,9 @@ from ._http_head_py import (
     known_name,
     ResponseHead,
     make_head,
-    match_status_line,
-    parse_block,
     parse_field,
     parse_status_line,
+    whole_head,
 )
 from .errors import (
     BadHttpMessage,
@@ -182,9 +181,11 @@ class ResponseParser:
     def _head(self, data: bytes, pos: int, events: list) -> int:
         """Consume head bytes from ``data[pos:]``; returns the new position."""
         if not self._buf and self._status_line is None:
-            done = self._whole_head(data, pos, events)
-            if done:
-                return done
+            whole = whole_head(data, pos, self._max_head, self._max_line, self._max_field,
+                               self._max_headers, self._lax)
+            if whole is not None:
+                self._head_done(events, whole[0], whole[1], None, whole[2])
+                return whole[3]
         lax = self._lax
         max_head = self._max_head
         buf: bytes | bytearray
@@ -241,29 +242,6 @@ class ResponseParser:
         self._scan = size
         self._line_start = start - base
         return len(buf) + offset
-
-    def _whole_head(self, data: bytes, pos: int, events: list) -> int:
-        """The common case: a whole, valid head in one ``data``.  Returns 0 to decline.
-
-        It searches for the blank line and checks all field lines with one regular
-        expression; any doubt (a limit could be hit, a line is bad, bare LF, empty
-        lines first) declines, and the line-by-line path finds the exact error.
-        """
-        e = data.find(b"\r\n\r\n", pos)
-        if e < 0 or e + 4 - pos > self._max_head:
-            return 0
-        k = data.find(b"\r\n", pos)
-        if k - pos > self._max_line or e - k > self._max_field:
-            return 0
-        status_line = match_status_line(data[pos:k])
-        if status_line is None:
-            return 0
-        block = data[k + 2:e + 2]
-        pairs = parse_block(block, self._lax)
-        if pairs is None or len(pairs) > self._max_headers:
-            return 0
-        self._head_done(events, status_line, pairs, None, block)
-        return e + 4
 
     def _head_done(
         self,

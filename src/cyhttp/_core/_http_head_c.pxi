@@ -1,0 +1,85 @@
+# The compiled twin's ResponseHead and the helpers behind it, included by
+# _http_parser_c.pyx (it shares that module's cimports and constants).
+
+# The known names as cached istr objects, bucketed by length: KNOWN_AT[n] .. KNOWN_AT[n + 1]
+# are the indexes of the names n bytes long.
+DEF KNOWN_MAX = 32
+cdef tuple KNOWN = tuple([istr(cyhttp_known_names[i].decode("ascii"))
+                          for i in range(CYHTTP_KNOWN_COUNT)])
+cdef Py_ssize_t KNOWN_AT[KNOWN_MAX + 2]
+
+
+cdef void _bucket_known():
+    cdef Py_ssize_t n, i = 0
+    for n in range(KNOWN_MAX + 2):
+        while i < CYHTTP_KNOWN_COUNT and len(KNOWN[i]) < n:
+            i += 1
+        KNOWN_AT[n] = i
+
+
+_bucket_known()
+
+
+def known_names():
+    """The field names that become cached istr keys (tests compare it with the pure twin)."""
+    return tuple([str(name) for name in KNOWN])
+
+
+cdef inline object _name(const char* p, Py_ssize_t n):
+    cdef Py_ssize_t i
+    if n <= KNOWN_MAX:
+        for i in range(KNOWN_AT[n], KNOWN_AT[n + 1]):
+            if memcmp(p, cyhttp_known_names[i], n) == 0:
+                return <object>KNOWN[i]
+    return PyUnicode_DecodeASCII(p, n, NULL)
+
+
+cdef class ResponseHead:
+    """One parsed response head (status line, fields, and what framing needs)."""
+
+    cdef:
+        readonly tuple version
+        readonly int status
+        readonly str reason
+        readonly object headers
+        readonly object content_length
+        readonly bint chunked
+        readonly bint keep_alive
+        readonly bint upgrade
+        readonly object encoding
+        object _raw
+        bytes _block
+
+    @property
+    def raw_headers(self):
+        if self._raw is None:
+            self._raw = _raw_fields(self._block)
+        return self._raw
+
+    def __repr__(self):
+        return (
+            f"<ResponseHead HTTP/{self.version[0]}.{self.version[1]} {self.status} "
+            f"{self.reason!r} headers={len(self.headers)} length={self.content_length} "
+            f"chunked={self.chunked} keep_alive={self.keep_alive}>"
+        )
+
+
+cdef tuple _raw_fields(bytes block):
+    """The raw (name, value) pairs of an already checked field block (LF-separated)."""
+    cdef const char* p = PyBytes_AS_STRING(block)
+    cdef Py_ssize_t n = PyBytes_GET_SIZE(block), i = 0, lf, stop, colon, vs, ve
+    cdef list out = []
+    while i < n:
+        lf = <const char*>memchr(p + i, b"\n", n - i) - p
+        stop = lf - 1 if p[lf - 1] == b"\r" else lf
+        colon = <const char*>memchr(p + i, b":", stop - i) - p
+        vs = colon + 1
+        while vs < stop and (p[vs] == b" " or p[vs] == b"\t"):
+            vs += 1
+        ve = stop
+        while ve > vs and (p[ve - 1] == b" " or p[ve - 1] == b"\t"):
+            ve -= 1
+        out.append((PyBytes_FromStringAndSize(p + i, colon - i),
+                    PyBytes_FromStringAndSize(p + vs, ve - vs)))
+        i = lf + 1
+    return tuple(out)
