@@ -47,6 +47,8 @@ cdef object _PONG = WSMsgType.PONG
 cdef object _WSMessage = WSMessage
 # Above this capacity the message buffer is released once the message is delivered.
 cdef size_t _KEEP_CAPACITY = 64 * 1024
+# A single-frame message up to this size is written straight into its bytes object.
+cdef uint64_t _DIRECT_MAX = 64 * 1024 * 1024
 
 
 cdef extern from *:
@@ -119,7 +121,7 @@ cdef class FrameReader:
         unsigned char ctrl[128]
         unsigned char *buf
         size_t buf_len, buf_cap
-        object error, inflater
+        object error, inflater, direct
 
     def __cinit__(self):
         self.buf = NULL
@@ -144,6 +146,7 @@ cdef class FrameReader:
         self.decode_text = bool(decode_text)
         self.expect_masked = bool(expect_masked)
         self.error = None
+        self.direct = None
         self.closed = False
         self.in_frame = False
         self.hdr_len = 0
@@ -364,7 +367,7 @@ cdef class FrameReader:
 
     cdef int _data_chunk(self, const unsigned char *p, Py_ssize_t n) except -1:
         cdef bytes chunk
-        cdef size_t start
+        cdef unsigned char *dest
         if self.msg_deflate:
             if self.masked:
                 chunk = _unmasked_copy(self.key, self.done, p, n)
@@ -374,13 +377,19 @@ cdef class FrameReader:
             self.msg_size += PyBytes_GET_SIZE(chunk)
             return self._append(<const unsigned char *>PyBytes_AS_STRING(chunk),
                                 PyBytes_GET_SIZE(chunk))
-        start = self.buf_len
-        self._reserve(n)
-        memcpy(self.buf + start, p, n)
-        self.buf_len += n
+        if self.op and self.fin and self.done + self.left <= _DIRECT_MAX:
+            # One frame, one message, its size known: write straight into the result.
+            if self.direct is None:
+                self.direct = PyBytes_FromStringAndSize(NULL, <Py_ssize_t>self.left)
+            dest = <unsigned char *>PyBytes_AS_STRING(self.direct) + self.done
+        else:
+            self._reserve(n)
+            dest = self.buf + self.buf_len
+            self.buf_len += n
+        memcpy(dest, p, n)
         if self.masked:
-            _unmask(self.key, self.done, self.buf + start, n)
-        if self.msg_op == 1 and cyhttp_utf8_feed(&self.utf8, self.buf + start, n):
+            _unmask(self.key, self.done, dest, n)
+        if self.msg_op == 1 and cyhttp_utf8_feed(&self.utf8, dest, n):
             raise bad_text()
         return 0
 
@@ -394,6 +403,14 @@ cdef class FrameReader:
             self._append(<const unsigned char *>PyBytes_AS_STRING(tail), PyBytes_GET_SIZE(tail))
         op = self.msg_op
         self.msg_op = 0
+        if self.direct is not None:
+            data, self.direct = self.direct, None
+            if op == 1:
+                if not cyhttp_utf8_complete(&self.utf8):
+                    raise bad_text()
+                if self.decode_text:
+                    data = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), NULL)
+            return _msg(_TEXT if op == 1 else _BINARY, data, "")
         n = <Py_ssize_t>self.buf_len
         self.buf_len = 0
         if op == 1:
