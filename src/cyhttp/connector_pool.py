@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .client_exceptions import ClientConnectionError, ConnectionTimeoutError
 from .connector_conn import _SENTINEL, Connection, Protocol, _CloseWaiter, _Placeholder, _protocol_factory
-from .connector_proxy import forward_headers
+from .connector_proxy import forward_headers, single_use
 from .timeouts import ClientTimeout, deadline, timeout_at
 
 if TYPE_CHECKING:
@@ -389,7 +389,7 @@ class BaseConnector:
         if self._closed:
             return
         self._release_acquired(key, protocol)
-        if self._force_close or should_close or protocol.should_close:
+        if self._force_close or should_close or protocol.should_close or (key.proxy is not None and single_use(key)):
             self._discard(key, protocol)
             return
         conns = self._conns.get(key)

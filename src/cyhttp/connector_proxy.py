@@ -4,7 +4,8 @@ How this works: a request with ``req.proxy`` set reaches the proxy over an ordin
 direct connection, made for a ``ProxyHop`` (a request-like view of the proxy URL).
 For ``http://`` targets that connection IS the request's connection: the request
 goes out in absolute form (``ClientRequest`` does that) and ``forward_headers``
-adds ``Proxy-Authorization`` to it — on every connect, a reused connection too.
+adds ``Proxy-Authorization`` (and ``proxy_headers``) to it; such a connection is
+used for one request only (see ``single_use``).
 For ``https://`` / ``wss://`` targets the hop runs a ``TunnelProtocol``: it writes
 ``CONNECT host:port`` (credentials go here, never to the origin), reads the proxy's
 answer with the engine's ``ResponseParser`` and, on a 2xx, hands the raw transport
@@ -33,7 +34,7 @@ from .client_exceptions import (
 from .http_writer import serialize_head
 from .reqinfo import ConnectionKey, RequestInfo
 
-__all__ = ("ProxyHop", "TunnelProtocol", "forward_headers", "proxy_authorization", "tunnel_head")
+__all__ = ("ProxyHop", "TunnelProtocol", "forward_headers", "proxy_authorization", "single_use", "tunnel_head")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A proxy's answer to CONNECT is a head and nothing else: keep it small.
@@ -68,6 +69,21 @@ def forward_headers(req: Any) -> None:
     value = proxy_authorization(req)
     if value is not None:
         headers[hdrs.PROXY_AUTHORIZATION] = value
+
+
+def single_use(key: ConnectionKey) -> bool:
+    """True for a forwarded (plain-HTTP) proxy connection whose requests carry headers for the proxy.
+
+    Such a connection is closed after one response instead of being pooled: some
+    proxies (proxy.py among them) only read the first request of a connection and
+    pipe the rest to the origin untouched, ``Proxy-Authorization`` included.  The
+    price is one connection per request, paid only by authenticated plain-HTTP proxying.
+    """
+    proxy = key.proxy
+    return not key.is_ssl and (
+        key.proxy_auth is not None or key.proxy_headers_hash is not None
+        or proxy.raw_user is not None or proxy.raw_password is not None
+    )
 
 
 def _authority(url: URL, port: int | None) -> str:

@@ -344,9 +344,11 @@ class TCPConnector(BaseConnector):
         transport, tunnel = await self._create_direct_connection(
             hop, [], timeout, client_error=ClientProxyConnectionError, factory=self._tunnel_factory
         )
+        # The proxy's answer is part of connecting; with no sock_connect, sock_read bounds it.
+        delay = timeout.sock_connect if timeout.sock_connect is not None else timeout.sock_read
         try:
             loop = self._loop
-            async with timeout_at(loop, deadline(loop, timeout.sock_connect, timeout.ceil_threshold)):
+            async with timeout_at(loop, deadline(loop, delay, timeout.ceil_threshold)):
                 await tunnel.connect(head, info)
         except BaseException:
             transport.abort()

@@ -119,16 +119,20 @@ class RawProxy:
         self.heads: list[bytes] = []
         self.url = URL("http://127.0.0.1")
         self._server: asyncio.base_events.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
+        self.accepted = 0
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writers.add(writer)
+        self.accepted += 1
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
         try:
             await self._handler(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.TimeoutError, asyncio.CancelledError):
+            pass  # the client went away, or the test is over
         finally:
-            self._writers.discard(writer)
+            self._tasks.discard(task)
             writer.close()
 
     async def read_head(self, reader: asyncio.StreamReader) -> bytes:
@@ -145,8 +149,10 @@ class RawProxy:
     async def __aexit__(self, *exc: Any) -> None:
         assert self._server is not None
         self._server.close()
-        for writer in list(self._writers):
-            writer.close()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 10)
         await asyncio.wait_for(self._server.wait_closed(), 10)
 
 
