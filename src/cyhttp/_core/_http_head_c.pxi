@@ -3,7 +3,8 @@
 
 # The known names as cached istr objects, bucketed by length: KNOWN_AT[n] .. KNOWN_AT[n + 1]
 # are the indexes of the names n bytes long.
-DEF KNOWN_MAX = 32
+cdef enum:
+    KNOWN_MAX = 32  # longer than any known name
 cdef tuple KNOWN = tuple([istr(cyhttp_known_names[i].decode("ascii"))
                           for i in range(CYHTTP_KNOWN_COUNT)])
 cdef Py_ssize_t KNOWN_AT[KNOWN_MAX + 2]

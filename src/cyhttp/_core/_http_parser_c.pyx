@@ -7,9 +7,7 @@ the same order.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
-from cpython.list cimport PyList_New
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from cpython.tuple cimport PyTuple_New
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
 from libc.string cimport memchr, memcmp, memcpy
 
@@ -57,11 +55,12 @@ cdef extern from "http_scan.h":
 # that spans feeds is gathered in a malloc'd buffer (never more than max_head_size + 1
 # bytes); the LF search resumes where it stopped, so a slow drip costs O(n).
 
-DEF HEAD = 0
-DEF LENGTH = 1
-DEF CHUNKED = 2
-DEF UNTIL_EOF = 3
-DEF UPGRADED = 4
+cdef enum:  # parser states
+    HEAD
+    LENGTH
+    CHUNKED
+    UNTIL_EOF
+    UPGRADED
 
 cdef tuple V10 = (1, 0)
 cdef tuple V11 = (1, 1)
