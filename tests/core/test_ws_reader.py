@@ -104,6 +104,12 @@ COMP_NT = deflate([b"abcabcabc", b"abcabcabc"], takeover=False)
 COMP_TEXT = deflate(["ünïcödé ✓ text ✓✓✓".encode()])[0]
 COMP_BIG = deflate([b"x" * 100_000])[0]
 
+
+def deflate_final(message: bytes) -> bytes:
+    """A sender that ends the deflate stream (BFINAL) in every message."""
+    comp = zlib.compressobj(wbits=-15)
+    return comp.compress(message) + comp.flush(zlib.Z_FINISH)
+
 VALID = [
     ("text", frame(1, b"hello"), {}, [msg(TEXT, "hello")]),
     ("binary", frame(2, b"\x00\xff"), {}, [msg(BINARY, b"\x00\xff")]),
@@ -194,6 +200,9 @@ VALID = [
     # the inflater only releases this byte once the 00 00 ff ff trailer is appended
     ("compressed-output-at-trailer", frame(1, b"\x32", rsv1=True), {"compress": True},
      [msg(TEXT, "0")]),
+    ("compressed-bfinal-then-fresh-stream",
+     frame(1, deflate_final(b"first first"), rsv1=True) + frame(2, deflate_final(b"second"), rsv1=True),
+     {"compress": True}, [msg(TEXT, "first first"), msg(BINARY, b"second")]),
     ("compress-allowed-not-used", frame(1, b"plain"), {"compress": True}, [msg(TEXT, "plain")]),
     ("max-exact", frame(2, b"m" * 100), {"max_msg_size": 100}, [msg(BINARY, b"m" * 100)]),
     ("max-exact-fragmented", frame(2, b"m" * 60, fin=False) + frame(0, b"m" * 40),
@@ -265,6 +274,8 @@ BAD = [
     ("close-1-byte", frame(8, b"\x03"), {}, P, 1002),
     *[(f"close-code-{code}", frame(8, close_payload(code)), {}, P, 1002)
       for code in (0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535)],
+    ("data-after-deflate-end", frame(2, deflate_final(b"abc") + b"junk", rsv1=True),
+     {"compress": True}, P, 1002),
     ("bad-deflate", frame(2, b"\xff\xff\xff\xff", rsv1=True), {"compress": True}, P, 1002),
     ("no-takeover-needs-window",
      frame(2, deflate([b"hello world " * 5] * 2)[0], rsv1=True)

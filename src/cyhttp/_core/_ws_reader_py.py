@@ -5,15 +5,19 @@ values aiohttp 3.14 delivers: TEXT -> ``str`` (``bytes`` with ``decode_text=Fals
 BINARY / PING / PONG -> ``bytes``, CLOSE -> ``(code, reason)`` with code 0 and reason ""
 for an empty close payload; ``extra`` is "" for the non-close types, as in aiohttp.
 
-Decisions (identical in the compiled twin):
+Decisions (identical in the compiled twin; where aiohttp differs, it is named):
 - After a CLOSE frame the reader is closed: every further byte is ignored (RFC 6455
   §5.5.1: nothing may follow a Close), ``feed`` returns [].
-- A 64-bit length with the top bit set is a protocol error (1002), not 1009.
-- ``max_msg_size`` (0 = unlimited) bounds the message as delivered: the sum of the
-  fragments, or the inflated size.  The wire size of a compressed message is bounded
-  by ``max_msg_size + max_msg_size // 1024 + 1024`` (deflate's worst-case growth on
-  incompressible data), so its payload is never buffered past that either.
-- Corrupt deflate data is a protocol error (1002).
+- A 64-bit length with the top bit set is a protocol error (1002; aiohttp: 1009).
+- ``max_msg_size`` (0 = unlimited) bounds the message as delivered, the sum of the
+  fragments or the inflated size; exactly ``max_msg_size`` is accepted (aiohttp
+  refuses an uncompressed message of exactly that size).  The wire size of a
+  compressed message is bounded by ``max_msg_size + max_msg_size // 1024 + 1024``
+  (deflate's worst-case growth), so a frame that inflates to nothing still ends.
+- TEXT is validated even with ``decode_text=False`` (RFC 6455 §8.1; aiohttp skips it).
+- Close codes 1004-1006, 1015, < 1000, 1016-2999, >= 5000 are 1002 (aiohttp lets
+  1006 and >= 5000 through); RSV1 on a control frame is 1002 (aiohttp ignores it).
+- Corrupt deflate data, or data after the end of a deflate stream, is 1002.
 - On an error ``feed`` raises at once; the messages the same call completed before the
   error ride on the exception as ``exc.messages``.  Later calls raise a new error of the
   same type and args (with ``messages == []``).
