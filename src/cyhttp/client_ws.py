@@ -32,7 +32,6 @@ from .ws_protocol import WSProtocol
 
 __all__ = ("ClientWebSocketResponse", "WSMsgType", "WSMessage", "WSCloseCode")
 
-_CONTROL = frozenset({WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.PING, WSMsgType.PONG})
 _END = frozenset({WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED})
 _TIMEOUT_ERRORS = (asyncio.TimeoutError, TimeoutError)
 
@@ -282,6 +281,7 @@ class ClientWebSocketResponse:
 
     async def receive(self, timeout: float | None = None) -> WSMessage:
         receive_timeout = timeout or self._timeout.ws_receive
+        proto = self._proto
         while True:
             if self._waiting:
                 raise RuntimeError("Concurrent call to receive() is not allowed")
@@ -294,15 +294,16 @@ class ClientWebSocketResponse:
             try:
                 if receive_timeout:
                     async with timeout_at(self._loop, self._when(receive_timeout)):
-                        msg = await self._proto.read()
+                        msg = await proto.read()
                 else:
-                    msg = await self._proto.read()
+                    msg = await proto.read()
             except (asyncio.CancelledError, *_TIMEOUT_ERRORS):
+                self._after_receive()
                 self._close_code = WSCloseCode.ABNORMAL_CLOSURE
                 raise
             except WSProtocolError as exc:
-                self._close_code = exc.code
                 self._after_receive()
+                self._close_code = exc.code
                 await self.close(code=exc.code)
                 self._close_code = exc.code
                 return WSMessage(WSMsgType.ERROR, exc, None)
@@ -314,32 +315,31 @@ class ClientWebSocketResponse:
                 self._response.close()
                 return WS_CLOSED_MESSAGE
             except Exception as exc:
-                self._exception = exc
                 self._after_receive()
+                self._exception = exc
                 self._set_closing()
                 self._close_code = WSCloseCode.ABNORMAL_CLOSURE
                 await self.close()
                 return WSMessage(WSMsgType.ERROR, exc, None)
-            else:
+            self._waiting = False
+            if self._close_wait is not None:
                 self._after_receive()
-            finally:
-                self._waiting = False
-            msg_type = msg.type
-            if msg_type not in _CONTROL:
+            msg_type = msg[0]
+            # Plain int comparisons: TEXT (1) and BINARY (2) are the hot path.
+            if msg_type <= 2 or msg_type >= 0x101:  # data, CLOSED, ERROR: hand over as is
                 return msg
-            if msg_type is WSMsgType.CLOSE:
+            if msg_type == 8:  # CLOSE
                 self._set_closing()
                 self._peer_closed = True
-                self._close_code = msg.data
+                self._close_code = msg[1]
                 if not self._closed and self._autoclose:
                     await self.close()
-            elif msg_type is WSMsgType.CLOSING:
+            elif msg_type == 0x100:  # CLOSING (close() from another task woke us)
                 self._set_closing()
-            elif msg_type is WSMsgType.PING and self._autoping:
-                await self.pong(msg.data)
-                continue
-            elif msg_type is WSMsgType.PONG and self._autoping:
-                continue
+            elif self._autoping:
+                if msg_type == 9:  # PING
+                    await self.pong(msg[1])
+                continue  # PONG (or an answered PING) is not shown with autoping
             return msg
 
     def _after_receive(self) -> None:

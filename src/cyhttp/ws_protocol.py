@@ -31,11 +31,7 @@ __all__ = ("WSProtocol",)
 
 HIGH_WATER = 1 << 18  # 256 KiB of delivered-but-unread payload
 LOW_WATER = HIGH_WATER // 4
-
-
-def _msg_size(msg: WSMessage) -> int:
-    data = msg.data
-    return len(data) if isinstance(data, (bytes, str)) else 0
+_SIZED = (bytes, str, bytearray, memoryview)
 
 
 class WSProtocol(asyncio.Protocol):
@@ -55,7 +51,7 @@ class WSProtocol(asyncio.Protocol):
         self._reader = reader  # engine FrameReader
         self.transport: asyncio.Transport | None = transport
         self._http_protocol = http_protocol
-        self._queue: deque[tuple[WSMessage, int]] = deque()
+        self._queue: deque[WSMessage] = deque()
         self._queued = 0
         self._high = high_water
         self._low = high_water // 4 if low_water is None else low_water
@@ -80,23 +76,31 @@ class WSProtocol(asyncio.Protocol):
             messages = self._reader.feed(data)
         except WSProtocolError as exc:
             self._failed = True
-            for msg in getattr(exc, "messages", None) or ():
-                self._push(msg)
-            self._set_error(exc)
-            return
-        for msg in messages:
-            self._push(msg)
+            messages = getattr(exc, "messages", None) or []
+            error: WSProtocolError | None = exc
+        else:
+            if not messages:
+                return
+            error = None
+        self._push(messages)
+        if error is not None:
+            self._set_error(error)
 
     def feed_tail(self, data: bytes) -> None:
         """The bytes that followed the 101 head (they arrived with it)."""
         if data:
             self.data_received(data)
 
-    def _push(self, msg: WSMessage) -> None:
-        size = _msg_size(msg)
-        self._queue.append((msg, size))
-        self._queued += size
-        if self._queued > self._high and not self._paused:
+    def _push(self, messages: list[WSMessage]) -> None:
+        # Batched: one size sum, one pause check and one wake-up per chunk, not per message.
+        size = 0
+        for msg in messages:
+            payload = msg[1]
+            if isinstance(payload, _SIZED):  # CLOSE carries its int code
+                size += len(payload)
+        self._queue.extend(messages)
+        queued = self._queued = self._queued + size
+        if queued > self._high and not self._paused:
             self._paused = True
             transport = self.transport
             if transport is not None:
@@ -104,11 +108,12 @@ class WSProtocol(asyncio.Protocol):
                     transport.pause_reading()
                 except (AttributeError, NotImplementedError, RuntimeError):
                     pass
-        self._wake()
+        if self._waiter is not None:
+            self._wake()
 
     def push_front(self, msg: WSMessage) -> None:
         """Put a message ahead of the queue (close() wakes a parked receive())."""
-        self._queue.appendleft((msg, 0))
+        self._queue.appendleft(msg)
         self._wake()
 
     def _set_error(self, exc: BaseException) -> None:
@@ -128,17 +133,12 @@ class WSProtocol(asyncio.Protocol):
         while True:
             queue = self._queue
             if queue:
-                msg, size = queue.popleft()
-                if size:
-                    self._queued -= size
+                msg = queue.popleft()
+                payload = msg[1]
+                if isinstance(payload, _SIZED):  # the same test as _push: counts stay exact
+                    self._queued -= len(payload)
                     if self._paused and self._queued <= self._low:
-                        self._paused = False
-                        transport = self.transport
-                        if transport is not None:
-                            try:
-                                transport.resume_reading()
-                            except (AttributeError, NotImplementedError, RuntimeError):
-                                pass
+                        self._resume()
                 return msg
             if self._error is not None:
                 raise self._error
@@ -150,6 +150,15 @@ class WSProtocol(asyncio.Protocol):
             finally:
                 if self._waiter is waiter:
                     self._waiter = None
+
+    def _resume(self) -> None:
+        self._paused = False
+        transport = self.transport
+        if transport is not None:
+            try:
+                transport.resume_reading()
+            except (AttributeError, NotImplementedError, RuntimeError):
+                pass
 
     @property
     def failed(self) -> bool:
