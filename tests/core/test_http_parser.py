@@ -84,9 +84,9 @@ VALID = [
      b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
      b"\x81\x05hello", None, {},
      [H(101, [(b"Upgrade", b"websocket"), (b"Connection", b"Upgrade")],
-        reason="Switching Protocols", upgrade=True), END], False),
+        reason="Switching Protocols", upgrade=True, keep_alive=False), END], False),
     ("connect-tunnel", b"HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x01", "CONNECT",
-     {}, [H(200, reason="Connection established"), END], False),
+     {}, [H(200, reason="Connection established", keep_alive=False), END], False),
     ("connect-refused", b"HTTP/1.1 407 Auth\r\nContent-Length: 2\r\n\r\nno", "CONNECT", {},
      [H(407, [(b"Content-Length", b"2")], reason="Auth", length=2), b"no", END], False),
     ("pipelined",

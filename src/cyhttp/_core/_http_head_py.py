@@ -174,11 +174,13 @@ def make_head(
     raw: tuple[tuple[bytes, bytes], ...] | None,
     block: bytes,
     no_body: bool,
+    switching: bool,
 ) -> tuple[ResponseHead, bool]:
     """Build the head; returns it and whether the body is delimited by the connection close.
 
     ``pairs``: decoded fields; ``raw`` the raw ones, or None to derive them from
     ``block`` when asked.  ``no_body``: the method or the status means no body at all.
+    ``switching``: a 101 or a CONNECT tunnel; the connection stops carrying HTTP.
     Checks, in this order: repeated Content-Length, Content-Length digits,
     Transfer-Encoding with Content-Length, ``chunked`` twice.
     """
@@ -211,7 +213,7 @@ def make_head(
         upgrade = "upgrade" in tokens and bool(md.get("Upgrade"))
     keep_alive = not close and (version[1] >= 1 or keep)
     until_eof = not no_body and not chunked and length is None
-    if until_eof:
+    if until_eof or switching:
         keep_alive = False
     encoding = md.get("Content-Encoding")
     if encoding is not None:

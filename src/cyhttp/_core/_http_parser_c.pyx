@@ -351,8 +351,8 @@ cdef class ResponseParser:
         self._reset_head()
         tunnel = self._connect_method and 200 <= status < 300
         no_body = status < 200 or status == 204 or status == 304 or self._head_method or tunnel
-        if not no_body and not chunked and length is None:
-            keep_alive = False  # the body ends with the connection
+        if (not no_body and not chunked and length is None) or status == 101 or tunnel:
+            keep_alive = False  # the body ends with the connection, or HTTP ends here
         head.keep_alive = keep_alive
         if status < 200 and status != 101:
             if status == 100:

@@ -14,17 +14,19 @@ Rules shared with the compiled twin (same inputs → same events or the same err
   counted (over ``max_headers`` → TooManyHeaders) and checked (InvalidHeader).
   Between feeds, an incomplete head over ``max_head_size`` or an incomplete line over
   its limit (one trailing CR not counted) → LineTooLong, so errors do not depend on
-  where the input was split.  Empty lines before a status line are skipped.
+  where the input was split.  Empty lines before a status line are skipped.  Values:
+  no control byte but HTAB (lax: no NUL, CR, LF; the rest as aiohttp's client).
 * ``max_head_size`` defaults to the biggest head the other limits allow:
   ``max_line_size + max_headers * (max_field_size + 2) + 4``.
-* Framing (see ``_http_head_py.make_head``): Content-Length may appear once, 1–18
-  digits; Transfer-Encoding excludes Content-Length; ``chunked`` at most once and,
+* Framing (see ``_http_head_py.make_head``): Content-Length may appear once (even
+  an identical repeat is refused, as by aiohttp's compiled parser), 1–18 digits; Transfer-Encoding excludes Content-Length; ``chunked`` at most once and,
   to frame the body, last; otherwise the body runs until EOF and ``keep_alive`` is
-  False.  HEAD, CONNECT 2xx, 1xx, 204 and 304 have no body.
+  False (as after a 101 or a CONNECT tunnel: the connection stops carrying HTTP).
+  HEAD, CONNECT 2xx, 1xx, 204 and 304 have no body.
 * 100 → the head alone (interim), parsing goes on.  Other 1xx but 101 → skipped.
   101, and a 2xx answer to CONNECT → head, MESSAGE_END, then ``upgraded`` and every
   later byte goes to ``unparsed()``.
-* ``feed_eof``: ends an until-EOF body ([MESSAGE_END]); idle → []; a truncated head →
+* ``feed(b"")`` is ``feed_eof()``: ends an until-EOF body ([MESSAGE_END]); idle → []; a truncated head →
   IncompleteMessage, a truncated Content-Length body → ContentLengthError, a
   truncated chunked body → TransferEncodingError.
 """
@@ -260,7 +262,8 @@ class ResponseParser:
         method = self._method
         tunnel = method == "CONNECT" and 200 <= status < 300
         no_body = status < 200 or status == 204 or status == 304 or method == "HEAD" or tunnel
-        head, until_eof = make_head(version, status, reason, pairs, raw, block, no_body)
+        head, _ = make_head(version, status, reason, pairs, raw, block, no_body,
+                            status == 101 or tunnel)
         if status < 200 and status != 101:
             if status == 100:
                 events.append(head)  # the caller may be waiting to send its body
