@@ -56,22 +56,9 @@ _EMPTY_BODY_REDIRECT = frozenset({301, 302})
 
 
 def _cookie_jar(loop: asyncio.AbstractEventLoop) -> Any:
-    try:
-        from .cookiejar import CookieJar
-    except ImportError:  # TEMP until cookiejar.py lands
-        return _NoJar()
+    from .cookiejar import CookieJar
+
     return CookieJar(loop=loop)
-
-
-class _NoJar:  # TEMP until cookiejar.py lands
-    def __len__(self) -> int:
-        return 0
-
-    def update_cookies(self, cookies: Any, response_url: Any = None) -> None:
-        pass
-
-    def filter_cookies(self, url: Any) -> dict[str, Any]:
-        return {}
 
 
 class ClientSession:
@@ -377,7 +364,11 @@ class ClientSession:
                     conn.close()
                     raise
                 if resp._headers is not None and hdrs.SET_COOKIE in resp._headers:
-                    jar.update_cookies(resp.cookies, resp.url)
+                    update = getattr(jar, "update_cookies_from_headers", None)
+                    if update is not None:  # keeps duplicate names apart, as aiohttp 3.14
+                        update(resp._headers.getall(hdrs.SET_COOKIE), resp.url)
+                    else:
+                        jar.update_cookies(resp.cookies, resp.url)
                 if resp.status in _REDIRECTS and allow_redirects:
                     for trace in traces:
                         await trace.send_request_redirect(method, url, headers, resp)
@@ -466,7 +457,10 @@ class ClientSession:
         return result
 
     def ws_connect(self, url: str | URL, **kwargs: Any) -> Any:
-        raise NotImplementedError("WebSocket client arrives with client_ws.py")
+        """Open a WebSocket (``async with session.ws_connect(url) as ws``)."""
+        from .ws_connect import ws_connect
+
+        return ws_connect(self, url, **kwargs)
 
     # -- lifecycle -----------------------------------------------------------------
 

@@ -119,6 +119,10 @@ class ClientRequest:
             auth = BasicAuth(url.user or "", url.password or "")
         self.auth = auth
         self.headers = self._build_headers(headers, skip_auto_headers, cookies, auth)
+        if expect100:
+            self.headers[hdrs.EXPECT] = "100-continue"
+        elif self.headers.get(hdrs.EXPECT, "").lower() == "100-continue":
+            self.expect100 = True
         self.body = None
         self._set_body(data, json_serialize)
 
@@ -220,7 +224,9 @@ class ClientRequest:
             if isinstance(body, bytes):
                 body = encoder.compress(body) + encoder.flush()
             else:
-                self.chunked = True
+                body = _CompressedBody(body, encoder)
+            if hdrs.CONTENT_LENGTH not in headers:
+                self.chunked = True  # as aiohttp: a compressed body goes out chunked
         te = headers.get(hdrs.TRANSFER_ENCODING, "").lower()
         if "chunked" in te:
             if self.chunked:
@@ -392,3 +398,27 @@ class _AsyncIterableBody:
     async def write(self, writer: StreamWriter) -> None:
         async for chunk in self._source:
             await writer.write(chunk)
+
+
+class _CompressedBody:
+    """A payload whose bytes are compressed on their way out (``compress=``)."""
+
+    size = None
+
+    def __init__(self, payload: Any, encoder: Encoder) -> None:
+        self._payload = payload
+        self._encoder = encoder
+        self.headers = getattr(payload, "headers", None) or {}
+
+    async def write(self, writer: StreamWriter) -> None:
+        writer.enable_compression_with(self._encoder)
+        await self._payload.write(writer)
+
+    @property
+    def consumed(self) -> bool:
+        return bool(getattr(self._payload, "consumed", False))
+
+    async def close(self) -> None:
+        close = getattr(self._payload, "close", None)
+        if close is not None:
+            await close()

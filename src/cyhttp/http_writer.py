@@ -79,6 +79,10 @@ class StreamWriter:
 
         self._compress = Encoder(encoding)
 
+    def enable_compression_with(self, encoder: Any) -> None:
+        """Compress every later write with ``encoder`` (flushed by ``write_eof``)."""
+        self._compress = encoder
+
     def _write(self, data: bytes | bytearray | memoryview) -> None:
         transport = self._transport
         if transport is None or transport.is_closing():

@@ -351,6 +351,13 @@ class ResponseHandler(asyncio.Protocol):
             self.close()
             return
         self._waiter = None
+        cont = self._continue
+        if cont is not None:
+            # A final answer instead of 100: the body is not wanted (RFC 9110 10.1.1).
+            self._continue = None
+            if not cont.done():
+                cont.set_result(False)
+                self._should_close = True  # the server's idea of the body is unknown
         if status == 101:
             self._upgraded = True
             self._stop_read_timer()
