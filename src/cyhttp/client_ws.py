@@ -177,12 +177,12 @@ class ClientWebSocketResponse:
             from .client_exceptions import ClientConnectionResetError
 
             raise ClientConnectionResetError("Cannot write to closing transport")
-        if compress is None or opcode >= WSMsgType.CLOSE:
-            flag = None
+        if not compress or opcode >= WSMsgType.CLOSE:
+            flag = None  # the connection's default (aiohttp: 0 / None mean "as negotiated")
         else:
             # aiohttp takes window bits per frame; a frame can only be deflated when the
             # extension was negotiated, otherwise RSV1 would be a protocol violation.
-            flag = bool(compress) and bool(self._compress)
+            flag = bool(self._compress)
         self._proto.write(self._writer.frame(opcode, payload, compress=flag))
         await self._proto.drain()
 

@@ -63,6 +63,12 @@ def deflate(payload: bytes, wbits: int = 15) -> bytes:
 
 async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
     """(opcode, fin, unmasked payload) of one client frame; the client must mask."""
+    b0, data = await read_frame_raw(reader)
+    return b0 & 0x0F, bool(b0 & 0x80), data
+
+
+async def read_frame_raw(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """(first header byte: FIN/RSV/opcode, unmasked payload) of one client frame."""
     b0, b1 = await reader.readexactly(2)
     assert b1 & 0x80, "client frames must be masked"
     n = b1 & 0x7F
@@ -75,7 +81,7 @@ async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bool, bytes]:
     if n:
         stream = (key * (n // 4 + 1))[:n]
         data = (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(n, "big")
-    return b0 & 0x0F, bool(b0 & 0x80), data
+    return b0, data
 
 
 async def read_close(reader: asyncio.StreamReader, limit: int = 1000) -> int | None:

@@ -16,7 +16,7 @@ import cyhttp
 from cyhttp import BasicAuth, WSMsgType
 from cyhttp.ws_connect import ws_connect
 
-from ._ws_peers import close_frame, raw_server, read_close
+from ._ws_peers import close_frame, good_101, raw_server, read_close, read_frame_raw
 
 
 async def _echo(ws: ws_server.ServerConnection) -> None:
@@ -137,3 +137,35 @@ async def test_peer_close_then_hang_up_is_a_clean_close() -> None:
         msg = await asyncio.wait_for(ws.receive(), 5)
         assert (msg.type, msg.data, msg.extra) == (WSMsgType.CLOSE, 1001, "going")
         assert ws.closed and ws.close_code == 1001 and ws.exception() is None
+
+
+async def test_per_frame_compress_argument() -> None:
+    """compress=<bits> per frame deflates only when the extension was negotiated."""
+    frames: list[tuple[int, bool, bytes]] = []
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> object:
+        for _ in range(3):
+            b0, data = await read_frame_raw(reader)
+            frames.append((b0 & 0x40, b0 & 0x0F, data))
+        return await read_close(reader)
+
+    ext = b"Sec-WebSocket-Extensions: permessage-deflate\r\n"
+
+    async with raw_server(script, lambda k, h: good_101(k, ext)) as srv, cyhttp.ClientSession() as s:
+        ws = await ws_connect(s, srv.url, compress=15)
+        await ws.send_bytes(b"a" * 100)              # default: deflated
+        await ws.send_bytes(b"b" * 100, compress=0)  # 0 = the default too (aiohttp)
+        await ws.send_str("c" * 100, compress=9)
+        await ws.close()
+        await asyncio.wait_for(srv.done.wait(), 5)
+    assert [f[0] for f in frames] == [0x40, 0x40, 0x40]
+
+    async with raw_server(script) as srv, cyhttp.ClientSession() as s:
+        frames.clear()
+        ws = await ws_connect(s, srv.url)
+        await ws.send_bytes(b"a" * 100, compress=15)  # not negotiated: sent plain
+        await ws.send_bytes(b"b")
+        await ws.send_str("c")
+        await ws.close()
+        await asyncio.wait_for(srv.done.wait(), 5)
+    assert frames == [(0, 2, b"a" * 100), (0, 2, b"b"), (0, 1, b"c")]
