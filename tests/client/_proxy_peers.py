@@ -114,8 +114,9 @@ RawHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[No
 class RawProxy:
     """A raw asyncio "proxy": ``handler`` decides what bytes it answers; heads are recorded."""
 
-    def __init__(self, handler: RawHandler) -> None:
+    def __init__(self, handler: RawHandler, ssl_context: ssl.SSLContext | None = None) -> None:
         self._handler = handler
+        self._ssl = ssl_context
         self.heads: list[bytes] = []
         self.url = URL("http://127.0.0.1")
         self._server: asyncio.base_events.Server | None = None
@@ -141,9 +142,9 @@ class RawProxy:
         return head
 
     async def __aenter__(self) -> RawProxy:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self._ssl)
         port = self._server.sockets[0].getsockname()[1]
-        self.url = URL(f"http://127.0.0.1:{port}")
+        self.url = URL(f"{'https' if self._ssl else 'http'}://127.0.0.1:{port}")
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -357,3 +357,19 @@ async def test_nothing_leaks_after_proxy_failures() -> None:
                 with pytest.raises(cyhttp.ClientError):
                     await s.get("https://127.0.0.1:9/", proxy=proxy.url, ssl=False)
         assert not connector._acquired
+
+
+async def test_https_proxy_tls_in_tls(ca: trustme.CA, origin: Any) -> None:
+    # TLS to the proxy itself, then TLS to the origin inside the tunnel (start_tls over TLS).
+    rec, http_url, https_url, ctx = origin
+    proxy = RawProxy(None, server_context(ca.issue_cert("127.0.0.1")))  # type: ignore[arg-type]
+    proxy._handler = lambda r, w: _tunnel(proxy, r, w)
+    async with proxy, cyhttp.ClientSession(timeout=TIMEOUT) as s:
+        assert proxy.url.scheme == "https"
+        async with s.get(https_url / "tt", proxy=proxy.url, ssl=ctx) as r:
+            assert await r.json() == {"path": "/tt", "secure": True, "len": 0}
+        # The proxy's certificate is verified like any other (the system store does not know the test CA).
+        with pytest.raises(cyhttp.ClientConnectorCertificateError) as info:
+            await s.get(https_url, proxy=proxy.url)
+        assert info.value.port == proxy.url.port
+    assert len(rec.seen) == 1
