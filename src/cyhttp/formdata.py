@@ -4,6 +4,7 @@ any field is a file, has a filename or an explicit content type."""
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -49,7 +50,8 @@ class FormData:
             raise TypeError(f"filename must be an instance of str. Got: {filename}")
         if filename is None and isinstance(value, io.IOBase):
             name_attr = getattr(value, "name", None)
-            filename = name_attr if isinstance(name_attr, str) else name
+            # Only the base name: the local directory layout is nobody's business.
+            filename = os.path.basename(name_attr) if isinstance(name_attr, str) else name
         if filename is not None:
             type_options["filename"] = filename
             self._is_multipart = True
