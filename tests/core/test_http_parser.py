@@ -297,3 +297,9 @@ def test_no_leak_over_many_responses(twin):
     finally:
         tracemalloc.stop()
     assert after - before < 64 * 1024
+
+
+def test_feed_wants_bytes(twin):
+    parser = twin.ResponseParser()
+    with pytest.raises(TypeError):
+        parser.feed(None)  # type: ignore[arg-type]

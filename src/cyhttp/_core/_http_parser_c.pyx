@@ -125,7 +125,7 @@ cdef class ResponseParser:
         self._nfields = 0
         cyhttp_framing_reset(&self._fr)
 
-    def set_method(self, str method):
+    def set_method(self, str method not None):
         """The method of the request whose response comes next (persists until changed)."""
         method = method.upper()
         self._head_method = method == "HEAD"
@@ -135,7 +135,7 @@ cdef class ResponseParser:
         """After an upgrade: the bytes that followed the head, not parsed as HTTP."""
         return bytes(self._tail)
 
-    def feed(self, bytes data):
+    def feed(self, bytes data not None):
         """Parse ``data``; returns the events it completes (``b""`` means EOF)."""
         cdef list events = []
         cdef ChunkedDecoder decoder
