@@ -6,8 +6,8 @@ single shielded resolve task), turns the answers into addrinfos and lets
 ``aiohappyeyeballs.start_connection`` race them (per-attempt ``sock_connect``
 timeout), then wraps the connected socket with ``loop.create_connection``.  OS,
 DNS and TLS failures are mapped to aiohttp's exception types here, at one boundary.
-The default SSL contexts are built once per process, at import (they read the CA
-store from disk, which must not happen inside the event loop).
+The default SSL contexts (``client_ssl.py``) are built once per process, at import.
+Proxies (forwarding and CONNECT tunnels, then ``start_tls``) use ``connector_proxy.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import socket
 import sys
 import warnings
 from collections import OrderedDict
-from typing import Any, Final
+from typing import Any
 
 import aiohappyeyeballs
 
@@ -32,73 +32,22 @@ from .client_exceptions import (
     InvalidUrlClientError,
     ServerFingerprintMismatch,
 )
+from .client_ssl import (
+    _CERT_ERRORS,
+    _SSL_ERRORS,
+    SSL_CONTEXT_UNVERIFIED,
+    SSL_CONTEXT_VERIFIED,
+    SSLContext,
+    merge_ssl_params,
+    ssl,
+)
 from .connector_conn import _SENTINEL, Protocol
 from .connector_pool import HIGH_LEVEL_SCHEMA_SET, BaseConnector
-from .connector_proxy import ProxyHop, TunnelProtocol, forward_headers, tunnel_head
+from .connector_proxy import ProxyHop, TunnelProtocol, tunnel_head
 from .resolver import AbstractResolver, DefaultResolver, ResolveResult
 from .timeouts import ClientTimeout, deadline, timeout_at
 
-try:
-    import ssl
-
-    SSLContext: Any = ssl.SSLContext
-    _CERT_ERRORS: tuple[type[BaseException], ...] = (ssl.SSLCertVerificationError,)
-    _SSL_ERRORS: tuple[type[BaseException], ...] = (ssl.SSLError,)
-except ImportError:  # pragma: no cover - Python without ssl
-    ssl = None  # type: ignore[assignment]
-    SSLContext = object
-    _CERT_ERRORS = _SSL_ERRORS = ()
-
-__all__ = ("TCPConnector",)
-
-
-def _make_ssl_context(verified: bool) -> Any:
-    if ssl is None:  # pragma: no cover
-        return None
-    if verified:
-        ctx = ssl.create_default_context()
-    else:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        ctx.options |= ssl.OP_NO_COMPRESSION
-        ctx.set_default_verify_paths()
-    ctx.set_alpn_protocols(("http/1.1",))
-    return ctx
-
-
-SSL_CONTEXT_VERIFIED: Final = _make_ssl_context(True)
-SSL_CONTEXT_UNVERIFIED: Final = _make_ssl_context(False)
-
-
-def merge_ssl_params(ssl_arg: Any, verify_ssl: bool | None, ssl_context: Any, fingerprint: bytes | None) -> Any:
-    """Fold the deprecated ``verify_ssl`` / ``ssl_context`` / ``fingerprint`` into one ``ssl`` value."""
-    if ssl_arg is None:
-        ssl_arg = True
-    exclusive = "verify_ssl, ssl_context, fingerprint and ssl parameters are mutually exclusive"
-    if verify_ssl is not None and not verify_ssl:
-        warnings.warn("verify_ssl is deprecated, use ssl=False instead", DeprecationWarning, stacklevel=3)
-        if ssl_arg is not True:
-            raise ValueError(exclusive)
-        ssl_arg = False
-    if ssl_context is not None:
-        warnings.warn("ssl_context is deprecated, use ssl=context instead", DeprecationWarning, stacklevel=3)
-        if ssl_arg is not True:
-            raise ValueError(exclusive)
-        ssl_arg = ssl_context
-    if fingerprint is not None:
-        warnings.warn(
-            "fingerprint is deprecated, use ssl=Fingerprint(fingerprint) instead", DeprecationWarning, stacklevel=3
-        )
-        if ssl_arg is not True:
-            raise ValueError(exclusive)
-        from .client_reqrep import Fingerprint  # SR's module; only needed on this deprecated path
-
-        ssl_arg = Fingerprint(fingerprint)
-    if ssl_arg is not True and ssl_arg is not False and not isinstance(ssl_arg, SSLContext):
-        if not callable(getattr(ssl_arg, "check", None)):
-            raise TypeError(f"ssl should be SSLContext, Fingerprint, or bool, got {ssl_arg!r} instead.")
-    return ssl_arg
+__all__ = ("TCPConnector", "SSL_CONTEXT_VERIFIED", "SSL_CONTEXT_UNVERIFIED")
 
 
 def _ip_literal(host: str) -> bool:
