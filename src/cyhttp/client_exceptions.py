@@ -127,7 +127,7 @@ class ClientConnectorError(ClientOSError):
         return self._conn_key.ssl
 
     def __str__(self) -> str:
-        ssl_text = self.ssl if self.ssl is not None else "default"
+        ssl_text = "default" if self.ssl is True else self.ssl
         return f"Cannot connect to host {self.host}:{self.port} ssl:{ssl_text} [{self.strerror}]"
 
     __reduce__ = BaseException.__reduce__
@@ -153,7 +153,7 @@ class UnixClientConnectorError(ClientConnectorError):
         return self._path
 
     def __str__(self) -> str:
-        ssl_text = self.ssl if self.ssl is not None else "default"
+        ssl_text = "default" if self.ssl is True else self.ssl
         return f"Cannot connect to unix socket {self.path} ssl:{ssl_text} [{self.strerror}]"
 
 

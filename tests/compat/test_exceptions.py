@@ -29,7 +29,9 @@ def test_connector_error_carries_key_and_os_error() -> None:
     err = ours.ClientConnectorError(_key(), ConnectionRefusedError(111, "Connection refused"))
     assert (err.host, err.port, err.ssl, err.errno) == ("example.com", 443, True, 111)
     assert isinstance(err.os_error, ConnectionRefusedError)
-    assert str(err) == "Cannot connect to host example.com:443 ssl:True [Connection refused]"
+    assert str(err) == "Cannot connect to host example.com:443 ssl:default [Connection refused]"
+    ref = reference.ClientConnectorError(_key(), ConnectionRefusedError(111, "Connection refused"))
+    assert str(err) == str(ref)
     assert isinstance(err, OSError) and isinstance(err, ours.ClientError)
 
 
