@@ -45,7 +45,7 @@ from .client_request import IDEMPOTENT_METHODS, ClientRequest
 from .client_response import ClientResponse
 from .connector import BaseConnector, TCPConnector
 from .helpers import HttpVersion11, sentinel
-from .timeouts import ClientTimeout, deadline, timeout_at
+from .timeouts import ClientTimeout, deadline
 
 __all__ = ("ClientSession", "request")
 
@@ -53,6 +53,58 @@ _RetType = TypeVar("_RetType")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _HTTP_AND_EMPTY = frozenset({"http", "https", "ws", "wss", ""})
 _EMPTY_BODY_REDIRECT = frozenset({301, 302})
+
+
+_HAS_UNCANCEL = sys.version_info >= (3, 11)
+
+
+class _Deadlines:
+    """Total-timeout bookkeeping: one timer per distinct deadline, shared by requests.
+
+    Deadlines above ``ceil_threshold`` are whole seconds of loop time, so at any rate
+    of requests there is at most one timer per second instead of one per request.
+    When a deadline passes, every task still registered under it is cancelled and
+    remembered as "fired" so the request can turn its CancelledError into
+    TimeoutError (a cancellation from elsewhere stays a cancellation).
+    """
+
+    __slots__ = ("_loop", "_buckets", "_handles", "_fired")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._buckets: dict[float, dict[asyncio.Task[Any], None]] = {}
+        self._handles: dict[float, asyncio.TimerHandle] = {}
+        self._fired: dict[asyncio.Task[Any], float] = {}
+
+    def add(self, when: float, task: asyncio.Task[Any]) -> None:
+        bucket = self._buckets.get(when)
+        if bucket is None:
+            bucket = self._buckets[when] = {}
+            self._handles[when] = self._loop.call_at(when, self._fire, when)
+        bucket[task] = None
+
+    def discard(self, when: float, task: asyncio.Task[Any]) -> None:
+        bucket = self._buckets.get(when)
+        if bucket is not None:
+            bucket.pop(task, None)
+        self._fired.pop(task, None)
+
+    def fired(self, when: float, task: asyncio.Task[Any]) -> bool:
+        return self._fired.pop(task, None) == when
+
+    def _fire(self, when: float) -> None:
+        self._handles.pop(when, None)
+        bucket = self._buckets.pop(when, None)
+        for task in bucket or ():
+            if not task.done():
+                self._fired[task] = when
+                task.cancel()
+
+    def close(self) -> None:
+        for handle in self._handles.values():
+            handle.cancel()
+        self._handles.clear()
+        self._buckets.clear()
 
 
 def _cookie_jar(loop: asyncio.AbstractEventLoop) -> Any:
@@ -124,6 +176,7 @@ class ClientSession:
         if connector._loop is not loop:
             raise RuntimeError("Session and connector has to use same event loop")
         self._connector = connector
+        self._deadlines = _Deadlines(loop)
         self._cookie_jar = cookie_jar if cookie_jar is not None else _cookie_jar(loop)
         if cookies:
             self._cookie_jar.update_cookies(cookies)
@@ -218,226 +271,232 @@ class ClientSession:
         else:
             real_timeout = ClientTimeout(total=timeout)
         when = deadline(self._loop, real_timeout.total, real_timeout.ceil_threshold)
-        coro = self._send_all(
-            method.upper(), str_or_url, params, data, json, cookies, headers, skip_auto_headers,
-            auth, allow_redirects, max_redirects, compress, chunked, expect100,
-            raise_for_status, read_until_eof, proxy, proxy_auth, real_timeout, when, ssl,
-            server_hostname, proxy_headers, trace_request_ctx, read_bufsize, auto_decompress,
-            max_line_size, max_field_size, max_headers,
-        )
-        if when is None:
-            return await coro
-        async with timeout_at(self._loop, when):
-            return await coro
-
-    async def _send_all(
-        self, method: str, str_or_url: Any, params: Any, data: Any, json: Any, cookies: Any,
-        headers: Any, skip_auto_headers: Any, auth: Any, allow_redirects: bool,
-        max_redirects: int, compress: Any, chunked: Any, expect100: bool, raise_for_status: Any,
-        read_until_eof: bool, proxy: Any, proxy_auth: Any, real_timeout: ClientTimeout,
-        when: float | None, ssl: Any, server_hostname: Any, proxy_headers: Any,
-        trace_request_ctx: Any, read_bufsize: Any, auto_decompress: Any, max_line_size: Any,
-        max_field_size: Any, max_headers: Any,
-    ) -> ClientResponse:
-        cfg = self._config
-        if data is not None and json is not None:
-            raise ValueError("data and json parameters can not be used at the same time")
-        if json is not None:
-            data = cfg.json_serialize(json)
-            if not isinstance(data, (bytes, str)):
-                raise TypeError("json_serialize must return str or bytes")
-            headers = CIMultiDict(headers or ())
-            headers.setdefault(hdrs.CONTENT_TYPE, "application/json")
+        method = method.upper()
+        task: asyncio.Task[Any] | None = None
+        if when is not None:
+            # One coalesced timer per deadline instead of one timer per request.
+            task = asyncio.current_task()
+            assert task is not None
+            cancelling = task.cancelling() if _HAS_UNCANCEL else 0
+            self._deadlines.add(when, task)
         try:
-            url = self._build_url(str_or_url)
-        except ValueError as exc:
-            raise InvalidUrlClientError(str_or_url) from exc
-        connector = self._connector
-        assert connector is not None
-        if url.scheme not in connector.allowed_protocol_schema_set:
-            raise NonHttpUrlClientError(url)
-        headers = self._prepare_headers(headers)
-        skip: Any = cfg.skip_auto_headers
-        if skip_auto_headers is not None:
-            skip = skip | frozenset(skip_auto_headers)
-        if proxy is None:
-            proxy = cfg.proxy
-        elif not isinstance(proxy, URL):
+            if data is not None and json is not None:
+                raise ValueError("data and json parameters can not be used at the same time")
+            if json is not None:
+                data = cfg.json_serialize(json)
+                if not isinstance(data, (bytes, str)):
+                    raise TypeError("json_serialize must return str or bytes")
+                headers = CIMultiDict(headers or ())
+                headers.setdefault(hdrs.CONTENT_TYPE, "application/json")
             try:
-                proxy = URL(proxy)
+                url = self._build_url(str_or_url)
             except ValueError as exc:
-                raise InvalidURL(proxy) from exc
-        if proxy_auth is None:
-            proxy_auth = cfg.proxy_auth
-        response_params = (
-            read_until_eof,
-            cfg.auto_decompress if auto_decompress is None else auto_decompress,
-            cfg.read_bufsize if read_bufsize is None else read_bufsize,
-            real_timeout.sock_read,
-            when,
-            (
-                cfg.max_line_size if max_line_size is None else max_line_size,
-                cfg.max_field_size if max_field_size is None else max_field_size,
-                cfg.max_headers if max_headers is None else max_headers,
-            ),
-        )
-        traces: list[Any] = []
-        if cfg.trace_configs:
-            from .tracing import Trace
-
-            for trace_config in cfg.trace_configs:
-                trace = Trace(self, trace_config, trace_config.trace_config_ctx(trace_request_ctx=trace_request_ctx))
-                await trace.send_request_start(method, url.update_query(params) if params else url, headers)
-                traces.append(trace)
-        jar = self._cookie_jar
-        history: list[ClientResponse] = []
-        redirects = 0
-        retried = False
-        resp: ClientResponse | None = None
-        req: ClientRequest | None = None
-        request_class = cfg.request_class or ClientRequest
-        try:
-            while True:
-                url, auth_from_url = strip_auth_from_url(url)
-                if not url.raw_host:
-                    raise (InvalidUrlRedirectClientError if redirects else InvalidUrlClientError)(url)
-                if not history and auth and auth_from_url:
-                    raise ValueError("Cannot combine AUTH argument with credentials encoded in URL")
-                if auth is None or (history and auth_from_url is not None):
-                    auth = auth_from_url
-                if auth is None and cfg.auth is not None and (
-                    cfg.base_url is None or cfg.base_origin == url.origin()
-                ):
-                    auth = cfg.auth
-                if auth is None and cfg.trust_env and url.host is not None:
-                    from .helpers import netrc_auth
-
-                    auth = await self._loop.run_in_executor(None, netrc_auth, url.host)
-                if auth is not None and hdrs.AUTHORIZATION in headers:
-                    raise ValueError(
-                        "Cannot combine AUTHORIZATION header with AUTH argument or credentials encoded in URL"
-                    )
-                all_cookies: Any = None
-                if len(jar):
-                    all_cookies = jar.filter_cookies(url)
-                if cookies:
-                    if all_cookies:
-                        merged = dict(all_cookies.items())
-                        merged.update(cookies.items() if hasattr(cookies, "items") else cookies)
-                        all_cookies = merged
-                    else:
-                        all_cookies = cookies
-                req = request_class(
-                    method, url, params=params, headers=headers, skip_auto_headers=skip or None,
-                    data=data, cookies=all_cookies, auth=auth, version=cfg.version,
-                    compress=compress, chunked=chunked, expect100=expect100, loop=self._loop,
-                    response_class=cfg.response_class, proxy=proxy, proxy_auth=proxy_auth,
-                    session=self, ssl=ssl if ssl is not None else True,
-                    server_hostname=server_hostname, proxy_headers=proxy_headers,
-                    traces=traces, trust_env=cfg.trust_env,
-                )
-                req.response_params = response_params
+                raise InvalidUrlClientError(str_or_url) from exc
+            connector = self._connector
+            assert connector is not None
+            if url.scheme not in connector.allowed_protocol_schema_set:
+                raise NonHttpUrlClientError(url)
+            headers = self._prepare_headers(headers)
+            skip: Any = cfg.skip_auto_headers
+            if skip_auto_headers is not None:
+                skip = skip | frozenset(skip_auto_headers)
+            if proxy is None:
+                proxy = cfg.proxy
+            elif not isinstance(proxy, URL):
                 try:
-                    conn = await connector.connect(req, traces=traces, timeout=real_timeout)
-                except asyncio.TimeoutError as exc:
-                    if isinstance(exc, ConnectionTimeoutError) or when is not None and self._loop.time() >= when:
-                        raise
-                    raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
-                try:
-                    resp = await req.send(conn)
-                    try:
-                        await resp.start(conn)
-                    except BaseException:
-                        resp.close()
-                        raise
-                except (ServerDisconnectedError, ClientOSError, ClientConnectionResetError) as exc:
-                    conn.close()
-                    resp = None
-                    # The server may close an idle keep-alive connection just as we reuse
-                    # it: retry once on a fresh one when resending is safe.
-                    if (conn.reused and not retried and not isinstance(exc, ClientConnectorError)
-                            and (method in IDEMPOTENT_METHODS or isinstance(exc, ClientConnectionResetError))):
-                        retried = True
-                        continue
-                    raise
-                except BaseException:
-                    conn.close()
-                    raise
-                if resp._headers is not None and hdrs.SET_COOKIE in resp._headers:
-                    update = getattr(jar, "update_cookies_from_headers", None)
-                    if update is not None:  # keeps duplicate names apart, as aiohttp 3.14
-                        update(resp._headers.getall(hdrs.SET_COOKIE), resp.url)
-                    else:
-                        jar.update_cookies(resp.cookies, resp.url)
-                if resp.status in _REDIRECTS and allow_redirects:
-                    for trace in traces:
-                        await trace.send_request_redirect(method, url, headers, resp)
-                    redirects += 1
-                    history.append(resp)
-                    if max_redirects and redirects >= max_redirects:
-                        resp.close()
-                        raise TooManyRedirects(history[0].request_info, tuple(history))
-                    if (resp.status == 303 and resp.method != hdrs.METH_HEAD) or (
-                        resp.status in _EMPTY_BODY_REDIRECT and resp.method == hdrs.METH_POST
+                    proxy = URL(proxy)
+                except ValueError as exc:
+                    raise InvalidURL(proxy) from exc
+            if proxy_auth is None:
+                proxy_auth = cfg.proxy_auth
+            response_params = (
+                read_until_eof,
+                cfg.auto_decompress if auto_decompress is None else auto_decompress,
+                cfg.read_bufsize if read_bufsize is None else read_bufsize,
+                real_timeout.sock_read,
+                when,
+                (
+                    cfg.max_line_size if max_line_size is None else max_line_size,
+                    cfg.max_field_size if max_field_size is None else max_field_size,
+                    cfg.max_headers if max_headers is None else max_headers,
+                ),
+            )
+            traces: list[Any] = []
+            if cfg.trace_configs:
+                from .tracing import Trace
+
+                for trace_config in cfg.trace_configs:
+                    trace = Trace(self, trace_config, trace_config.trace_config_ctx(trace_request_ctx=trace_request_ctx))
+                    await trace.send_request_start(method, url.update_query(params) if params else url, headers)
+                    traces.append(trace)
+            jar = self._cookie_jar
+            history: list[ClientResponse] = []
+            redirects = 0
+            retried = False
+            resp: ClientResponse | None = None
+            req: ClientRequest | None = None
+            request_class = cfg.request_class or ClientRequest
+            try:
+                while True:
+                    url, auth_from_url = strip_auth_from_url(url)
+                    if not url.raw_host:
+                        raise (InvalidUrlRedirectClientError if redirects else InvalidUrlClientError)(url)
+                    if not history and auth and auth_from_url:
+                        raise ValueError("Cannot combine AUTH argument with credentials encoded in URL")
+                    if auth is None or (history and auth_from_url is not None):
+                        auth = auth_from_url
+                    if auth is None and cfg.auth is not None and (
+                        cfg.base_url is None or cfg.base_origin == url.origin()
                     ):
-                        method = hdrs.METH_GET
-                        data = None
-                        headers.popall(hdrs.CONTENT_LENGTH, None)
-                        headers.popall(hdrs.CONTENT_TYPE, None)
-                    else:
-                        data = req.body if req.body is not None else data
-                    r_url = resp.headers.get(hdrs.LOCATION) or resp.headers.get(hdrs.URI)
-                    if r_url is None:
-                        break
-                    resp.release()
+                        auth = cfg.auth
+                    if auth is None and cfg.trust_env and url.host is not None:
+                        from .helpers import netrc_auth
+
+                        auth = await self._loop.run_in_executor(None, netrc_auth, url.host)
+                    if auth is not None and hdrs.AUTHORIZATION in headers:
+                        raise ValueError(
+                            "Cannot combine AUTHORIZATION header with AUTH argument or credentials encoded in URL"
+                        )
+                    all_cookies: Any = None
+                    if len(jar):
+                        all_cookies = jar.filter_cookies(url)
+                    if cookies:
+                        if all_cookies:
+                            merged = dict(all_cookies.items())
+                            merged.update(cookies.items() if hasattr(cookies, "items") else cookies)
+                            all_cookies = merged
+                        else:
+                            all_cookies = cookies
+                    req_proxy, req_proxy_auth = proxy, proxy_auth
+                    if req_proxy is None and cfg.trust_env:
+                        from .helpers import get_env_proxy_for_url
+
+                        try:
+                            req_proxy, env_auth = await asyncio.to_thread(get_env_proxy_for_url, url)
+                        except LookupError:
+                            req_proxy = None
+                        else:
+                            if req_proxy_auth is None:
+                                req_proxy_auth = env_auth
+                    req = request_class(
+                        method, url, params=params, headers=headers, skip_auto_headers=skip or None,
+                        data=data, cookies=all_cookies, auth=auth, version=cfg.version,
+                        compress=compress, chunked=chunked, expect100=expect100, loop=self._loop,
+                        response_class=cfg.response_class, proxy=req_proxy, proxy_auth=req_proxy_auth,
+                        session=self, ssl=ssl if ssl is not None else True,
+                        server_hostname=server_hostname, proxy_headers=proxy_headers,
+                        traces=traces, trust_env=cfg.trust_env,
+                    )
+                    req.response_params = response_params
                     try:
-                        new_url = URL(r_url, encoded=not cfg.requote_redirect_url)
-                    except ValueError as exc:
-                        raise InvalidUrlRedirectClientError(
-                            r_url, "Server attempted redirecting to a location that does not look like a URL"
-                        ) from exc
-                    scheme = new_url.scheme
-                    if scheme not in _HTTP_AND_EMPTY:
-                        raise NonHttpUrlRedirectClientError(r_url)
-                    if not scheme or not new_url.absolute:
-                        new_url = url.join(new_url)
+                        conn = await connector.connect(req, traces=traces, timeout=real_timeout)
+                    except asyncio.TimeoutError as exc:
+                        if isinstance(exc, ConnectionTimeoutError) or when is not None and self._loop.time() >= when:
+                            raise
+                        raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
                     try:
-                        new_origin = new_url.origin()
-                    except ValueError as exc:
-                        raise InvalidUrlRedirectClientError(new_url, "Invalid redirect URL origin") from exc
-                    if url.origin() != new_origin:
-                        auth = None
-                        cookies = None
-                        headers.popall(hdrs.AUTHORIZATION, None)
-                        headers.popall(hdrs.COOKIE, None)
-                        headers.popall(hdrs.PROXY_AUTHORIZATION, None)
-                    url = new_url
-                    params = None
-                    continue
-                break
-            if raise_for_status is None:
-                raise_for_status = cfg.raise_for_status
-            if raise_for_status is None or raise_for_status is False:
-                pass
-            elif callable(raise_for_status):
-                await raise_for_status(resp)
-            elif raise_for_status:
-                resp.raise_for_status()
-            if history:
-                resp._history = tuple(history)
-            for trace in traces:
-                await trace.send_request_end(method, url, headers, resp)
-            return resp
-        except BaseException as exc:
-            if resp is not None:
-                resp.close()
-            if req is not None:
-                req.terminate()
-            for trace in traces:
-                await trace.send_request_exception(method, url, headers, exc)
-            if isinstance(exc, OSError) and not isinstance(exc, (ClientError, asyncio.TimeoutError)):
-                raise ClientOSError(*exc.args) from exc
+                        resp = await req.send(conn)
+                        try:
+                            await resp.start(conn)
+                        except BaseException:
+                            resp.close()
+                            raise
+                    except (ServerDisconnectedError, ClientOSError, ClientConnectionResetError) as exc:
+                        conn.close()
+                        resp = None
+                        # The server may close an idle keep-alive connection just as we reuse
+                        # it: retry once on a fresh one when resending is safe.
+                        if (conn.reused and not retried and not isinstance(exc, ClientConnectorError)
+                                and (method in IDEMPOTENT_METHODS or isinstance(exc, ClientConnectionResetError))):
+                            retried = True
+                            continue
+                        raise
+                    except BaseException:
+                        conn.close()
+                        raise
+                    if resp._headers is not None and hdrs.SET_COOKIE in resp._headers:
+                        update = getattr(jar, "update_cookies_from_headers", None)
+                        if update is not None:  # keeps duplicate names apart, as aiohttp 3.14
+                            update(resp._headers.getall(hdrs.SET_COOKIE), resp.url)
+                        else:
+                            jar.update_cookies(resp.cookies, resp.url)
+                    if resp.status in _REDIRECTS and allow_redirects:
+                        for trace in traces:
+                            await trace.send_request_redirect(method, url, headers, resp)
+                        redirects += 1
+                        history.append(resp)
+                        if max_redirects and redirects >= max_redirects:
+                            resp.close()
+                            raise TooManyRedirects(history[0].request_info, tuple(history))
+                        if (resp.status == 303 and resp.method != hdrs.METH_HEAD) or (
+                            resp.status in _EMPTY_BODY_REDIRECT and resp.method == hdrs.METH_POST
+                        ):
+                            method = hdrs.METH_GET
+                            data = None
+                            headers.popall(hdrs.CONTENT_LENGTH, None)
+                            headers.popall(hdrs.CONTENT_TYPE, None)
+                        else:
+                            data = req.body if req.body is not None else data
+                        r_url = resp.headers.get(hdrs.LOCATION) or resp.headers.get(hdrs.URI)
+                        if r_url is None:
+                            break
+                        resp.release()
+                        try:
+                            new_url = URL(r_url, encoded=not cfg.requote_redirect_url)
+                        except ValueError as exc:
+                            raise InvalidUrlRedirectClientError(
+                                r_url, "Server attempted redirecting to a location that does not look like a URL"
+                            ) from exc
+                        scheme = new_url.scheme
+                        if scheme not in _HTTP_AND_EMPTY:
+                            raise NonHttpUrlRedirectClientError(r_url)
+                        if not scheme or not new_url.absolute:
+                            new_url = url.join(new_url)
+                        try:
+                            new_origin = new_url.origin()
+                        except ValueError as exc:
+                            raise InvalidUrlRedirectClientError(new_url, "Invalid redirect URL origin") from exc
+                        if url.origin() != new_origin:
+                            auth = None
+                            cookies = None
+                            headers.popall(hdrs.AUTHORIZATION, None)
+                            headers.popall(hdrs.COOKIE, None)
+                            headers.popall(hdrs.PROXY_AUTHORIZATION, None)
+                        url = new_url
+                        params = None
+                        continue
+                    break
+                if raise_for_status is None:
+                    raise_for_status = cfg.raise_for_status
+                if raise_for_status is None or raise_for_status is False:
+                    pass
+                elif callable(raise_for_status):
+                    await raise_for_status(resp)
+                elif raise_for_status:
+                    resp.raise_for_status()
+                if history:
+                    resp._history = tuple(history)
+                for trace in traces:
+                    await trace.send_request_end(method, url, headers, resp)
+                return resp
+            except BaseException as exc:
+                if resp is not None:
+                    resp.close()
+                if req is not None:
+                    req.terminate()
+                for trace in traces:
+                    await trace.send_request_exception(method, url, headers, exc)
+                if isinstance(exc, OSError) and not isinstance(exc, (ClientError, asyncio.TimeoutError)):
+                    raise ClientOSError(*exc.args) from exc
+                raise
+        except asyncio.CancelledError as exc:
+            if task is not None and self._deadlines.fired(when, task):
+                if not _HAS_UNCANCEL or task.uncancel() <= cancelling:
+                    raise asyncio.TimeoutError() from exc
             raise
+        finally:
+            if task is not None:
+                self._deadlines.discard(when, task)
 
     def _prepare_headers(self, headers: Any) -> CIMultiDict[str]:
         """Session defaults merged with the request's headers (request wins)."""
@@ -466,6 +525,7 @@ class ClientSession:
 
     async def close(self) -> None:
         """Close the connector if owned; idempotent."""
+        self._deadlines.close()
         connector = self._connector
         if connector is not None and not connector.closed:
             if self._config.connector_owner:
