@@ -277,15 +277,7 @@ class ClientConnectorCertificateError(ClientSSLError, *_CertError):  # type: ign
         return self._certificate_error
 
     @property
-    def host(self) -> str:
-        return self._conn_key.host
-
-    @property
-    def port(self) -> int | None:
-        return self._conn_key.port
-
-    @property
-    def ssl(self) -> bool:
+    def ssl(self) -> bool:  # host and port come from ClientConnectorError
         return self._conn_key.is_ssl
 
     def __str__(self) -> str:
