@@ -16,22 +16,20 @@ import json as _json
 import sys
 import traceback
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable, Sequence
-from types import TracebackType
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
 
 from multidict import CIMultiDict, MultiDict, MultiDictProxy
 from yarl import URL
 
 from . import hdrs
 from .auth import BasicAuth, strip_auth_from_url
-from .client_config import SessionConfig, make_config
+from .client_config import SessionConfig, SessionProperties, make_config
 from .client_exceptions import (
     ClientConnectionResetError,
     ClientConnectorError,
     ClientError,
     ClientOSError,
-    ClientPayloadError,
     ConnectionTimeoutError,
     InvalidURL,
     InvalidUrlClientError,
@@ -45,66 +43,14 @@ from .client_request import IDEMPOTENT_METHODS, ClientRequest
 from .client_response import ClientResponse
 from .connector import BaseConnector, TCPConnector
 from .helpers import HttpVersion11, sentinel
+from .client_ctx import _HAS_UNCANCEL, _Deadlines, _RequestContextManager, _SessionRequestContextManager
 from .timeouts import ClientTimeout, deadline
 
 __all__ = ("ClientSession", "request")
 
-_RetType = TypeVar("_RetType")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _HTTP_AND_EMPTY = frozenset({"http", "https", "ws", "wss", ""})
 _EMPTY_BODY_REDIRECT = frozenset({301, 302})
-
-
-_HAS_UNCANCEL = sys.version_info >= (3, 11)
-
-
-class _Deadlines:
-    """Total-timeout bookkeeping: one timer per distinct deadline, shared by requests.
-
-    Deadlines above ``ceil_threshold`` are whole seconds of loop time, so at any rate
-    of requests there is at most one timer per second instead of one per request.
-    When a deadline passes, every task still registered under it is cancelled and
-    remembered as "fired" so the request can turn its CancelledError into
-    TimeoutError (a cancellation from elsewhere stays a cancellation).
-    """
-
-    __slots__ = ("_loop", "_buckets", "_handles", "_fired")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-        self._buckets: dict[float, dict[asyncio.Task[Any], None]] = {}
-        self._handles: dict[float, asyncio.TimerHandle] = {}
-        self._fired: dict[asyncio.Task[Any], float] = {}
-
-    def add(self, when: float, task: asyncio.Task[Any]) -> None:
-        bucket = self._buckets.get(when)
-        if bucket is None:
-            bucket = self._buckets[when] = {}
-            self._handles[when] = self._loop.call_at(when, self._fire, when)
-        bucket[task] = None
-
-    def discard(self, when: float, task: asyncio.Task[Any]) -> None:
-        bucket = self._buckets.get(when)
-        if bucket is not None:
-            bucket.pop(task, None)
-        self._fired.pop(task, None)
-
-    def fired(self, when: float, task: asyncio.Task[Any]) -> bool:
-        return self._fired.pop(task, None) == when
-
-    def _fire(self, when: float) -> None:
-        self._handles.pop(when, None)
-        bucket = self._buckets.pop(when, None)
-        for task in bucket or ():
-            if not task.done():
-                self._fired[task] = when
-                task.cancel()
-
-    def close(self) -> None:
-        for handle in self._handles.values():
-            handle.cancel()
-        self._handles.clear()
-        self._buckets.clear()
 
 
 def _cookie_jar(loop: asyncio.AbstractEventLoop) -> Any:
@@ -113,7 +59,7 @@ def _cookie_jar(loop: asyncio.AbstractEventLoop) -> Any:
     return CookieJar(loop=loop)
 
 
-class ClientSession:
+class ClientSession(SessionProperties):
     """A pool of connections and shared settings for many requests."""
 
     _connector: BaseConnector | None = None  # __del__ must work if __init__ failed
@@ -552,141 +498,6 @@ class ClientSession:
     def detach(self) -> None:
         """Forget the connector without closing it."""
         self._connector = None
-
-    # -- aiohttp's read-only properties ---------------------------------------------
-
-    @property
-    def connector(self) -> BaseConnector | None:
-        return self._connector
-
-    @property
-    def cookie_jar(self) -> Any:
-        return self._cookie_jar
-
-    @property
-    def version(self) -> Any:
-        return self._config.version
-
-    @property
-    def requote_redirect_url(self) -> bool:
-        return self._config.requote_redirect_url
-
-    @property
-    def timeout(self) -> ClientTimeout:
-        return self._config.timeout
-
-    @property
-    def headers(self) -> Any:
-        return self._config.headers
-
-    @property
-    def skip_auto_headers(self) -> frozenset[str]:
-        return self._config.skip_auto_headers
-
-    @property
-    def auth(self) -> BasicAuth | None:
-        return self._config.auth
-
-    @property
-    def json_serialize(self) -> Callable[[Any], str]:
-        return self._config.json_serialize
-
-    @property
-    def connector_owner(self) -> bool:
-        return self._config.connector_owner
-
-    @property
-    def raise_for_status(self) -> Any:
-        return self._config.raise_for_status
-
-    @property
-    def auto_decompress(self) -> bool:
-        return self._config.auto_decompress
-
-    @property
-    def trust_env(self) -> bool:
-        return self._config.trust_env
-
-    @property
-    def trace_configs(self) -> list[Any]:
-        return list(self._config.trace_configs)
-
-    @property
-    def loop(self) -> asyncio.AbstractEventLoop:
-        return self._loop
-
-    @property
-    def config(self) -> SessionConfig:
-        return self._config
-
-
-class _BaseRequestContextManager(Generic[_RetType]):
-    """``await session.get(url)`` and ``async with session.get(url) as resp`` alike."""
-
-    __slots__ = ("_coro", "_resp")
-
-    def __init__(self, coro: Coroutine[Any, Any, _RetType]) -> None:
-        self._coro = coro
-
-    def send(self, arg: None) -> Any:
-        return self._coro.send(arg)
-
-    def throw(self, *args: Any) -> Any:
-        return self._coro.throw(*args)
-
-    def close(self) -> None:
-        self._coro.close()
-
-    def __await__(self) -> Generator[Any, None, _RetType]:
-        return self._coro.__await__()
-
-    def __iter__(self) -> Generator[Any, None, _RetType]:
-        return self.__await__()
-
-    async def __aenter__(self) -> _RetType:
-        self._resp: _RetType = await self._coro
-        return self._resp
-
-
-class _RequestContextManager(_BaseRequestContextManager[ClientResponse]):
-    __slots__ = ()
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        # Release rather than close: a fully read body leaves a reusable connection.
-        self._resp.release()
-        await self._resp.wait_for_close()
-
-
-class _SessionRequestContextManager:
-    """The module-level ``request()``: the session lives as long as the response."""
-
-    __slots__ = ("_coro", "_resp", "_session")
-
-    def __init__(self, coro: Coroutine[Any, Any, ClientResponse], session: ClientSession) -> None:
-        self._coro = coro
-        self._resp: ClientResponse | None = None
-        self._session = session
-
-    async def __aenter__(self) -> ClientResponse:
-        try:
-            self._resp = await self._coro
-        except BaseException:
-            await self._session.close()
-            raise
-        return self._resp
-
-    async def __aexit__(self, *exc: Any) -> None:
-        assert self._resp is not None
-        self._resp.close()
-        await self._session.close()
-
-    def __await__(self) -> Generator[Any, None, ClientResponse]:
-        return self.__aenter__().__await__()
-
-
-_SESSION_KEYS = frozenset({"cookies", "version", "loop", "connector"})
 
 
 def request(

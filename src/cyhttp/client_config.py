@@ -19,7 +19,7 @@ from yarl import URL
 from .helpers import HttpVersion, HttpVersion11
 from .timeouts import DEFAULT_TIMEOUT, ClientTimeout
 
-__all__ = ("SessionConfig", "make_config")
+__all__ = ("SessionConfig", "SessionProperties", "make_config")
 
 
 def _utf8(resp: Any, body: bytes) -> str:
@@ -108,3 +108,76 @@ def make_config(
         proxy=None if proxy is None else URL(proxy),
         **rest,
     )
+
+
+class SessionProperties:
+    """aiohttp's read-only ClientSession properties, read from the one config object."""
+
+    _config: SessionConfig
+    _connector: Any
+    _cookie_jar: Any
+    _loop: Any
+
+    @property
+    def connector(self) -> Any:
+        return self._connector
+
+    @property
+    def cookie_jar(self) -> Any:
+        return self._cookie_jar
+
+    @property
+    def version(self) -> Any:
+        return self._config.version
+
+    @property
+    def requote_redirect_url(self) -> bool:
+        return self._config.requote_redirect_url
+
+    @property
+    def timeout(self) -> ClientTimeout:
+        return self._config.timeout
+
+    @property
+    def headers(self) -> Any:
+        return self._config.headers
+
+    @property
+    def skip_auto_headers(self) -> frozenset[str]:
+        return self._config.skip_auto_headers
+
+    @property
+    def auth(self) -> BasicAuth | None:
+        return self._config.auth
+
+    @property
+    def json_serialize(self) -> Callable[[Any], str]:
+        return self._config.json_serialize
+
+    @property
+    def connector_owner(self) -> bool:
+        return self._config.connector_owner
+
+    @property
+    def raise_for_status(self) -> Any:
+        return self._config.raise_for_status
+
+    @property
+    def auto_decompress(self) -> bool:
+        return self._config.auto_decompress
+
+    @property
+    def trust_env(self) -> bool:
+        return self._config.trust_env
+
+    @property
+    def trace_configs(self) -> list[Any]:
+        return list(self._config.trace_configs)
+
+    @property
+    def loop(self) -> Any:
+        return self._loop
+
+    @property
+    def config(self) -> SessionConfig:
+        return self._config

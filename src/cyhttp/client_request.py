@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Iterable, Mapping
-from http.cookies import BaseCookie, Morsel, SimpleCookie
+from http.cookies import Morsel, SimpleCookie
 from typing import Any
 from urllib.parse import urlencode
 

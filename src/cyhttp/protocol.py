@@ -303,10 +303,8 @@ class ResponseHandler(asyncio.Protocol):
                 self._backlog = events
                 return
         for i, event in enumerate(events):
-            if isinstance(event, ParseError):  # queued by connection_lost behind a backlog
-                self._fail(event)
-                return
-            if type(event) is bytes or isinstance(event, (bytes, bytearray, memoryview)):
+            cls = type(event)
+            if cls is bytes or cls is bytearray or cls is memoryview:
                 payload = self._payload
                 if payload is None:
                     continue
@@ -316,8 +314,11 @@ class ResponseHandler(asyncio.Protocol):
                 elif not self._decode(decoder, payload, event):
                     self._backlog = events[i + 1:]
                     return
-            elif isinstance(event, EndOfMessage):
+            elif cls is EndOfMessage:
                 self._end_message()
+            elif isinstance(event, ParseError):  # queued by connection_lost behind a backlog
+                self._fail(event)
+                return
             else:
                 self._on_head(event)
             if self._reading_paused and self._decoder is not None and i + 1 < len(events):
