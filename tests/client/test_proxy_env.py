@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import inspect
 from typing import Any
 
 import pytest
@@ -22,11 +21,6 @@ from ._proxy_peers import Origin, RawProxy, client_context, serve, server_contex
 
 TIMEOUT = ClientTimeout(total=20, sock_connect=10)
 CREDS = "Basic " + base64.b64encode(b"user:pass").decode()
-# TEMP until ClientSession reads *_PROXY with trust_env=True (a client.py hook, owned by
-# SR; the exact change is in engineer X's report): those tests are expected to fail
-# without it, and run normally as soon as it lands.
-_HOOK = "get_env_proxy_for_url" in inspect.getsource(cyhttp.client)
-needs_env_hook = pytest.mark.xfail(not _HOOK, reason="client.py does not read *_PROXY yet", strict=True)
 _ENV = ("http_proxy", "https_proxy", "ws_proxy", "wss_proxy", "no_proxy", "all_proxy", "netrc")
 
 
@@ -74,7 +68,6 @@ def _header(head: bytes, name: str) -> str | None:
     return None
 
 
-@needs_env_hook
 async def test_http_proxy_from_env(monkeypatch: pytest.MonkeyPatch, origin: Any) -> None:
     rec, http_url, _, _ = origin
     async with _proxy() as proxy:
@@ -88,7 +81,6 @@ async def test_http_proxy_from_env(monkeypatch: pytest.MonkeyPatch, origin: Any)
     assert rec.seen == []
 
 
-@needs_env_hook
 async def test_https_proxy_from_env_tunnels(monkeypatch: pytest.MonkeyPatch, origin: Any) -> None:
     rec, http_url, https_url, ctx = origin
     async with _proxy() as proxy:
@@ -127,7 +119,6 @@ async def test_explicit_proxy_wins_over_env(monkeypatch: pytest.MonkeyPatch, ori
         assert (env_proxy.accepted, explicit.accepted) == (0, 1)
 
 
-@needs_env_hook
 async def test_netrc_credentials_for_the_env_proxy(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any, origin: Any
 ) -> None:
@@ -146,7 +137,6 @@ async def test_netrc_credentials_for_the_env_proxy(
     # ... and (same host here) Authorization for the origin, as trust_env does in aiohttp.
 
 
-@needs_env_hook
 async def test_websocket_through_env_wss_proxy(monkeypatch: pytest.MonkeyPatch, ca: trustme.CA) -> None:
     async def echo(request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
