@@ -51,6 +51,7 @@ wheel: $(STAMP)
 	CYHTTP_NO_EXTENSIONS=1 $(PY) -m pip wheel --no-deps --no-build-isolation -w dist/pure .
 	$(PIP) install -q auditwheel
 	$(VENV)/bin/auditwheel show dist/cyhttp-*.whl
+	$(PY) tools/check_wheels.py dist/cyhttp-*.whl dist/pure/cyhttp-*.whl
 
 clean:
 	rm -rf build dist .build-stamp src/cyhttp/_core/*.so src/cyhttp/_core/_*_c.c src/cyhttp/_core/*.html
