@@ -12,20 +12,9 @@ from cyhttp.client_exceptions import ClientConnectionError, ConnectionTimeoutErr
 from cyhttp.connector import BaseConnector, Connection, TCPConnector
 from cyhttp.timeouts import ClientTimeout
 
-from ._connector_peer import NO_TIMEOUT, CountingServer, FakeRequest, StandInProtocol, real_protocol_available
+from ._connector_peer import NO_TIMEOUT, CountingServer, FakeRequest
 
 pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")
-
-
-@pytest.fixture(autouse=True)
-def _protocol(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Uses SR's ResponseHandler whenever it imports; a contract-only stand-in otherwise.
-    if not real_protocol_available():
-        import functools
-
-        import cyhttp.connector_pool as pool  # the pool calls _protocol_factory
-
-        monkeypatch.setattr(pool, "_protocol_factory", lambda loop: functools.partial(StandInProtocol, loop))
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import socket
 import ssl
 import sys
@@ -27,17 +26,9 @@ from cyhttp.connector import NamedPipeConnector, TCPConnector, UnixConnector
 from cyhttp.connector_tcp import SSL_CONTEXT_UNVERIFIED, SSL_CONTEXT_VERIFIED
 from cyhttp.timeouts import ClientTimeout
 
-from ._connector_peer import NO_TIMEOUT, CountingServer, FakeRequest, StandInProtocol, real_protocol_available
+from ._connector_peer import NO_TIMEOUT, CountingServer, FakeRequest
 
 pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")
-
-
-@pytest.fixture(autouse=True)
-def _protocol(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not real_protocol_available():
-        import cyhttp.connector_pool as pool
-
-        monkeypatch.setattr(pool, "_protocol_factory", lambda loop: functools.partial(StandInProtocol, loop))
 
 
 @pytest.fixture
