@@ -17,15 +17,16 @@ import base64
 import hashlib
 import os
 import warnings
-from collections.abc import Generator, Iterable
+from collections.abc import Iterable
 from types import TracebackType
-from typing import Any, Coroutine
+from typing import Any
 
 from multidict import CIMultiDict
 
 from . import hdrs
 from ._core.ws_reader import FrameReader
 from ._core.ws_writer import FrameWriter
+from .client_ctx import _BaseRequestContextManager
 from .client_exceptions import WSServerHandshakeError
 from .client_ws import ClientWebSocketResponse
 from .helpers import sentinel
@@ -255,33 +256,12 @@ def _check_handshake(
     )
 
 
-class WSRequestContextManager:
+class WSRequestContextManager(_BaseRequestContextManager[ClientWebSocketResponse]):
     """Awaitable, and an async context manager that closes the WebSocket on exit."""
 
-    __slots__ = ("_coro", "_ws")
-
-    def __init__(self, coro: Coroutine[Any, Any, ClientWebSocketResponse]) -> None:
-        self._coro = coro
-        self._ws: ClientWebSocketResponse | None = None
-
-    def send(self, arg: None) -> Any:
-        return self._coro.send(arg)
-
-    def throw(self, *args: Any) -> Any:
-        return self._coro.throw(*args)
-
-    def close(self) -> None:
-        self._coro.close()
-
-    def __await__(self) -> Generator[Any, None, ClientWebSocketResponse]:
-        return self._coro.__await__()
-
-    async def __aenter__(self) -> ClientWebSocketResponse:
-        self._ws = await self._coro
-        return self._ws
+    __slots__ = ()
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        assert self._ws is not None
-        await self._ws.close()
+        await self._resp.close()
