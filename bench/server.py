@@ -40,12 +40,17 @@ def _chunked(body: bytes, size: int) -> bytes:
     return b"".join(parts)
 
 
+# /big: a large body for memory measurements (bench.memory sets its size; 0 = not served).
+BIG_MIB = int(os.environ.get("BENCH_BIG_MIB", "0"))
+
 ROUTES = {
     b"/small": _fixed(SMALL_BODY),
     b"/64k": _fixed(BODY_64K, b"application/octet-stream"),
     b"/1m": _fixed(BODY_1M, b"application/octet-stream"),
     b"/chunked1m": _chunked(BODY_1M, 4096),
 }
+if BIG_MIB:
+    ROUTES[b"/big"] = _fixed(b"\x00" * (BIG_MIB << 20), b"application/octet-stream")
 POST_OK = _fixed(b"ok")
 NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
 
