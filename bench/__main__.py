@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=None, help="seconds per scenario per run")
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--no-micro", action="store_true", help="skip the engine micro-benchmarks")
+    parser.add_argument("--no-memory", action="store_true", help="skip the upload/download memory check")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args(argv)
     duration = args.duration or (0.25 if args.quick else 0.6)
@@ -129,7 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     results_dir = Path(args.out)
     results_dir.mkdir(parents=True, exist_ok=True)
     micro = None if args.no_micro else run_micro(results_dir, args.quick)
-    write_reports(results, results_dir, micro)
+    memory = None
+    if not args.no_memory:
+        from bench.memory import measure
+
+        print("memory: large upload and read() peak RSS ...", flush=True)
+        sizes = (64, 32) if args.quick else (256, 100)
+        clients = [c for c in ("cyhttp", "cyhttp-pure", "aiohttp") if c in args.clients]
+        memory = measure(sizes[0], sizes[1], clients)
+    write_reports(results, results_dir, micro, memory)
     print(f"total {time.perf_counter() - started:.0f}s; reports in {results_dir}")
     return 0
 

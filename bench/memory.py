@@ -74,21 +74,37 @@ def main() -> None:
         child(args)
         return
 
+    print("\n".join(HEADER))
+    for row in measure(args.upload_mib, args.download_mib, args.clients):
+        print(_format(row), flush=True)
+
+
+def _format(row: dict) -> str:
+    if "error" in row:
+        return f"| {row['mode']} | {row['client']} | {row['size_mib']} | failed: {row['error']} | |"
+    return (f"| {row['mode']} | {row['client']} | {row['size_mib']} | {row['growth_mib']:.1f} | "
+            f"{row['ratio']:.3f} |")
+
+
+HEADER = ["| measurement | client | body MiB | peak RSS growth MiB | growth / body |",
+          "|---|---|---:|---:|---:|"]
+
+
+def measure(upload_mib: int, download_mib: int, clients: list[str]) -> list[dict]:
+    """One subprocess per (measurement, client); the server serves /big of download_mib."""
     from bench.__main__ import start_server
 
-    env_server = dict(os.environ, BENCH_BIG_MIB=str(args.download_mib))
-    os.environ.update(env_server)
+    os.environ["BENCH_BIG_MIB"] = str(download_mib)
     server, ports = start_server(1, None, uvloop=False)
+    rows: list[dict] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "upload.bin")
             with open(path, "wb") as f:
-                f.truncate(args.upload_mib << 20)  # sparse: costs no disk, reads as zeros
-            print(f"| measurement | client | body MiB | peak RSS growth MiB | growth / body |")
-            print("|---|---|---:|---:|---:|")
-            for mode, size in (("upload", args.upload_mib), ("download", args.download_mib)):
+                f.truncate(upload_mib << 20)  # sparse: costs no disk, reads as zeros
+            for mode, size in (("upload", upload_mib), ("download", download_mib)):
                 url = f"http://127.0.0.1:{ports[0]}" + ("/post" if mode == "upload" else "/big")
-                for client in args.clients:
+                for client in clients:
                     env = {k: v for k, v in os.environ.items() if not k.startswith("CYHTTP_")}
                     env["PYTHONPATH"] = str(ROOT)
                     if client == "cyhttp-pure":
@@ -96,15 +112,18 @@ def main() -> None:
                     cmd = [sys.executable, "-m", "bench.memory", "--child", "--mode", mode,
                            "--client", client.replace("-pure", ""), "--url", url, "--path", path]
                     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+                    row: dict = {"mode": mode, "client": client, "size_mib": size}
                     if out.returncode != 0:
-                        print(f"| {mode} | {client} | {size} | failed: {out.stderr.strip().splitlines()[-1:]} | |")
-                        continue
-                    row = json.loads(out.stdout.strip().splitlines()[-1])
-                    growth = row["peak_mib"] - row["base_mib"]
-                    print(f"| {mode} | {client} | {size} | {growth:.1f} | {growth / size:.3f} |", flush=True)
+                        row["error"] = (out.stderr.strip().splitlines() or ["?"])[-1]
+                    else:
+                        data = json.loads(out.stdout.strip().splitlines()[-1])
+                        row["growth_mib"] = data["peak_mib"] - data["base_mib"]
+                        row["ratio"] = row["growth_mib"] / size
+                    rows.append(row)
     finally:
         server.terminate()
         server.wait(timeout=10)
+    return rows
 
 
 if __name__ == "__main__":

@@ -134,7 +134,7 @@ def _chart(rows: list[dict], path: Path) -> bool:
     return True
 
 
-def write_reports(results: Results, out: Path, micro: Path | None) -> None:
+def write_reports(results: Results, out: Path, micro: Path | None, memory: list[dict] | None = None) -> None:
     rows = results.rows()
     micro_rows = _micro_rows(micro)
     header = (
@@ -146,11 +146,16 @@ def write_reports(results: Results, out: Path, micro: Path | None) -> None:
         lines += ["", "## Engine micro-benchmarks (pytest-benchmark, median)", "",
                   "| group | benchmark | median µs |", "|---|---|---:|"]
         lines += [f"| {m['group']} | {m['name']} | {m['median_us']:.3f} |" for m in micro_rows]
+    if memory:
+        from bench.memory import HEADER, _format
+
+        lines += ["", "## Memory: peak RSS growth of one large upload / one read() (separate processes)", "",
+                  *HEADER, *(_format(row) for row in memory)]
     text = "\n".join(lines) + "\n"
     (out / "results.md").write_text(text)
     (out / "results.json").write_text(json.dumps(
         {"meta": {"header": header, "loops": results.loops, "clients": results.clients},
-         "rows": rows, "micro": micro_rows}, indent=1))
+         "rows": rows, "micro": micro_rows, "memory": memory or []}, indent=1))
     charted = _chart(rows, out / "ratios.png")
     print(text)
     if charted:
