@@ -62,7 +62,8 @@ async def crawl(lib: ModuleType, start: str) -> dict:
     queue.put_nowait(start)
     seen.add(start)
     timeout = lib.ClientTimeout(total=20)
-    async with lib.ClientSession(timeout=timeout, headers={"User-Agent": "crawler/1"}) as session:
+    jar = lib.CookieJar(unsafe=True)  # the site is an IP host: cookies need unsafe=True
+    async with lib.ClientSession(timeout=timeout, headers={"User-Agent": "crawler/1"}, cookie_jar=jar) as session:
 
         async def worker() -> None:
             while True:
