@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any, Iterable
 
+from cyhttp._core.errors import ParseError
 from cyhttp._core.events import EndOfMessage
 
 
@@ -56,15 +57,21 @@ def run(
     eof: bool = False,
     **kwargs: Any,
 ) -> tuple[list, bool, bytes]:
-    """Feed ``chunks`` (then EOF if asked) → (normalised events, upgraded, unparsed)."""
+    """Feed ``chunks`` (then EOF if asked) → (normalised events, upgraded, unparsed).
+
+    A ParseError escapes with ``delivered`` set: the events earlier feeds returned."""
     parser = mod.ResponseParser(**kwargs)
     if method is not None:
         parser.set_method(method)
     events: list = []
-    for chunk in chunks:
-        events.extend(parser.feed(chunk))
-    if eof:
-        events.extend(parser.feed_eof())
+    try:
+        for chunk in chunks:
+            events.extend(parser.feed(chunk))
+        if eof:
+            events.extend(parser.feed_eof())
+    except ParseError as exc:
+        exc.delivered = events
+        raise
     return normalise(events), parser.upgraded, parser.unparsed()
 
 

@@ -3,7 +3,8 @@
 Random chunked bodies (random chunk sizes, hex spellings, extensions, trailers, bytes after
 the end) split at random points must decode to the original payload and trailers in both
 twins; mutated bodies must give the same result or the same error type in both twins,
-whatever the split; only ParseError subclasses may escape.
+whatever the split (and the payload handed out before the error, returned or attached
+to it as ``exc.events``, is the same too); only ParseError subclasses may escape.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def split(data: bytes, points: list[int]) -> list[bytes]:
 
 
 def outcome(mod: Any, blocks: list[bytes], **limits: int) -> tuple:
-    """('ok', payload, trailers | None, unused) or ('error', type); only ParseError escapes."""
+    """('ok', payload, trailers | None, unused) or ('error', type, payload before the error:
+    what earlier feeds returned plus the failing feed's ``exc.events``); only ParseError escapes."""
     dec = mod.ChunkedDecoder(**limits)
     payload = bytearray()
     trailers = None
@@ -73,7 +75,8 @@ def outcome(mod: Any, blocks: list[bytes], **limits: int) -> tuple:
                     assert type(event) is bytes and event
                     payload += event
     except ParseError as exc:
-        return ("error", type(exc))
+        assert all(type(event) is bytes and event for event in exc.events)
+        return ("error", type(exc), bytes(payload + b"".join(exc.events)))
     assert dec.done == (trailers is not None)
     return ("ok", bytes(payload), trailers, dec.unused())
 

@@ -1,7 +1,8 @@
 """Response parser: differential property tests over both twins.
 
 Generated valid response streams and mutated copies (flip / insert / delete bytes), split
-at random points: both twins give identical events, or both raise the same error type;
+at random points: both twins give identical events, or both raise the same error type after
+the same events (returned by earlier feeds, or attached to the error as ``exc.events``);
 only ParseError subclasses ever escape; and where the input is cut does not matter.
 """
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from cyhttp._core import _http_parser_c, _http_parser_py
 from cyhttp._core.errors import ParseError
 
-from ._http_parser_util import pieces, run
+from ._http_parser_util import normalise, pieces, run
 
 SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -111,10 +112,12 @@ options = st.fixed_dictionaries({}, optional={
 
 
 def outcome(mod, chunks: list[bytes], method: str | None, kwargs: dict[str, Any]) -> tuple:
+    """("ok", events, upgraded, unparsed) or ("error", type, events before the error: those
+    returned by earlier feeds plus the failing feed's ``exc.events``)."""
     try:
         return ("ok", *run(mod, chunks, method=method, eof=True, **kwargs))
     except ParseError as exc:
-        return ("error", type(exc))
+        return ("error", type(exc), normalise([*exc.delivered, *exc.events]))
     # anything else escapes and fails the test: the contract is ParseError only
 
 

@@ -17,7 +17,13 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.stdint cimport uint64_t
 from libc.string cimport memchr, memcpy
 
-from .errors import InvalidHeader, LineTooLong, TooManyHeaders, TransferEncodingError
+from .errors import (
+    InvalidHeader,
+    LineTooLong,
+    ParseError,
+    TooManyHeaders,
+    TransferEncodingError,
+)
 from .events import MESSAGE_END, EndOfMessage
 
 cdef enum:
@@ -109,41 +115,45 @@ cdef class ChunkedDecoder:
         cdef Py_ssize_t take
         cdef const char* line
         cdef Py_ssize_t line_len
-        while pos < end:
-            if self._state == _DATA:
-                take = end - pos
-                if <uint64_t>take > self._remaining:
-                    take = <Py_ssize_t>self._remaining
-                if take == end:
-                    out.append(data)
-                else:
-                    out.append(PyBytes_FromStringAndSize(buf + pos, take))
-                pos += take
-                self._remaining -= <uint64_t>take
-                if self._remaining == 0:
-                    self._state = _DATA_END
-            elif self._state == _SIZE:
-                if self._take_line(buf, pos, end, self._max_line_size, &pos, &line, &line_len):
-                    self._size_line(line, line_len)
-            elif self._state == _DATA_END:
-                if not self._cr_seen and end - pos >= 2 and buf[pos] == b'\r' and buf[pos + 1] == b'\n':
-                    pos += 2
-                    self._state = _SIZE
-                elif not self._cr_seen and buf[pos] == b'\r':
-                    pos += 1
-                    self._cr_seen = True
-                elif self._cr_seen and buf[pos] == b'\n':
-                    pos += 1
-                    self._cr_seen = False
-                    self._state = _SIZE
-                else:
-                    raise TransferEncodingError("chunk data not followed by CRLF")
-            elif self._state == _TRAILER:
-                if self._take_line(buf, pos, end, self._max_field_size, &pos, &line, &line_len):
-                    self._trailer_line(line, line_len, out)
-            else:  # _DONE: the rest belongs to the next message
-                self._unused.append(data if pos == 0 else PyBytes_FromStringAndSize(buf + pos, end - pos))
-                break
+        try:
+            while pos < end:
+                if self._state == _DATA:
+                    take = end - pos
+                    if <uint64_t>take > self._remaining:
+                        take = <Py_ssize_t>self._remaining
+                    if take == end:
+                        out.append(data)
+                    else:
+                        out.append(PyBytes_FromStringAndSize(buf + pos, take))
+                    pos += take
+                    self._remaining -= <uint64_t>take
+                    if self._remaining == 0:
+                        self._state = _DATA_END
+                elif self._state == _SIZE:
+                    if self._take_line(buf, pos, end, self._max_line_size, &pos, &line, &line_len):
+                        self._size_line(line, line_len)
+                elif self._state == _DATA_END:
+                    if not self._cr_seen and end - pos >= 2 and buf[pos] == b'\r' and buf[pos + 1] == b'\n':
+                        pos += 2
+                        self._state = _SIZE
+                    elif not self._cr_seen and buf[pos] == b'\r':
+                        pos += 1
+                        self._cr_seen = True
+                    elif self._cr_seen and buf[pos] == b'\n':
+                        pos += 1
+                        self._cr_seen = False
+                        self._state = _SIZE
+                    else:
+                        raise TransferEncodingError("chunk data not followed by CRLF")
+                elif self._state == _TRAILER:
+                    if self._take_line(buf, pos, end, self._max_field_size, &pos, &line, &line_len):
+                        self._trailer_line(line, line_len, out)
+                else:  # _DONE: the rest belongs to the next message
+                    self._unused.append(data if pos == 0 else PyBytes_FromStringAndSize(buf + pos, end - pos))
+                    break
+        except ParseError as exc:
+            exc.events[:0] = out
+            raise
         return out
 
     cdef int _append_line(self, const char* src, Py_ssize_t n) except -1:

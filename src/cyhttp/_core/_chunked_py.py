@@ -22,7 +22,8 @@ Error contract (the compiled twin raises the same types at the same points):
 * not a ParseError: ``feed`` of anything but exact ``bytes`` → ``TypeError``; a negative
   limit → ``ValueError``, one over ``sys.maxsize`` → ``OverflowError``.
 
-After an error the decoder is spent: ``reset()`` it (or drop it) before reuse.
+A ParseError raised by ``feed`` carries the payload pieces that call had produced
+before the error as ``exc.events`` (``[]`` when none).  After an error the decoder is spent: ``reset()`` it (or drop it) before reuse.
 """
 
 from __future__ import annotations
@@ -31,7 +32,13 @@ import re
 import sys
 from typing import Final
 
-from .errors import InvalidHeader, LineTooLong, TooManyHeaders, TransferEncodingError
+from .errors import (
+    InvalidHeader,
+    LineTooLong,
+    ParseError,
+    TooManyHeaders,
+    TransferEncodingError,
+)
 from .events import MESSAGE_END, EndOfMessage
 
 # How this works: a four-state machine (size line, chunk data, CRLF after the data,
@@ -106,45 +113,49 @@ class ChunkedDecoder:
         # The fast path reads "CRLF size CRLF" in one regex step; a plain size line is at
         # most 16 bytes, so it is only taken when such a line cannot be over the limit.
         fast = _NEXT_SIZE.match if self._max_line_size >= 16 else None
-        while pos < end:
-            state = self._state
-            if state == _DATA:
-                take = min(self._remaining, end - pos)
-                out.append(data if take == end else data[pos:pos + take])
-                pos += take
-                self._remaining -= take
-                if not self._remaining:
-                    self._state = _DATA_END
-            elif state == _DATA_END:
-                if not self._cr_seen:
-                    if fast is not None and (match := fast(data, pos)) is not None:
-                        pos = match.end()
-                        self._start_chunk(match.group(1))
-                        continue
-                    if data[pos:pos + 2] == b"\r\n":
-                        pos += 2
+        try:
+            while pos < end:
+                state = self._state
+                if state == _DATA:
+                    take = min(self._remaining, end - pos)
+                    out.append(data if take == end else data[pos:pos + take])
+                    pos += take
+                    self._remaining -= take
+                    if not self._remaining:
+                        self._state = _DATA_END
+                elif state == _DATA_END:
+                    if not self._cr_seen:
+                        if fast is not None and (match := fast(data, pos)) is not None:
+                            pos = match.end()
+                            self._start_chunk(match.group(1))
+                            continue
+                        if data[pos:pos + 2] == b"\r\n":
+                            pos += 2
+                            self._state = _SIZE
+                            continue
+                    byte = data[pos]
+                    pos += 1
+                    if not self._cr_seen and byte == 13:
+                        self._cr_seen = True
+                    elif self._cr_seen and byte == 10:
+                        self._cr_seen = False
                         self._state = _SIZE
-                        continue
-                byte = data[pos]
-                pos += 1
-                if not self._cr_seen and byte == 13:
-                    self._cr_seen = True
-                elif self._cr_seen and byte == 10:
-                    self._cr_seen = False
-                    self._state = _SIZE
-                else:
-                    raise TransferEncodingError("chunk data not followed by CRLF")
-            elif state == _SIZE:
-                line, pos = self._take_line(data, pos, self._max_line_size)
-                if line is not None:
-                    self._size_line(line)
-            elif state == _TRAILER:
-                line, pos = self._take_line(data, pos, self._max_field_size)
-                if line is not None:
-                    self._trailer_line(line, out)
-            else:  # _DONE: the rest belongs to the next message
-                self._unused.append(data[pos:] if pos else data)
-                break
+                    else:
+                        raise TransferEncodingError("chunk data not followed by CRLF")
+                elif state == _SIZE:
+                    line, pos = self._take_line(data, pos, self._max_line_size)
+                    if line is not None:
+                        self._size_line(line)
+                elif state == _TRAILER:
+                    line, pos = self._take_line(data, pos, self._max_field_size)
+                    if line is not None:
+                        self._trailer_line(line, out)
+                else:  # _DONE: the rest belongs to the next message
+                    self._unused.append(data[pos:] if pos else data)
+                    break
+        except ParseError as exc:
+            exc.events[:0] = out
+            raise
         return out
 
     def _take_line(self, data: bytes, pos: int, limit: int) -> tuple[bytes | None, int]:

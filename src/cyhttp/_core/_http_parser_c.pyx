@@ -21,6 +21,7 @@ from .errors import (
     IncompleteMessage,
     InvalidHeader,
     LineTooLong,
+    ParseError,
     TooManyHeaders,
     TransferEncodingError,
 )
@@ -143,38 +144,42 @@ cdef class ResponseParser:
         cdef int state
         if end == 0:
             return self.feed_eof()
-        while pos < end:
-            state = self._state
-            if state == HEAD:
-                pos = self._head(data, pos, events)
-            elif state == LENGTH:
-                if pos == 0 and end <= self._remaining:
-                    events.append(data)  # the whole chunk is body: no copy
-                    take = end
+        try:
+            while pos < end:
+                state = self._state
+                if state == HEAD:
+                    pos = self._head(data, pos, events)
+                elif state == LENGTH:
+                    if pos == 0 and end <= self._remaining:
+                        events.append(data)  # the whole chunk is body: no copy
+                        take = end
+                    else:
+                        take = min(self._remaining, end - pos)
+                        events.append(data[pos:pos + take])
+                    pos += take
+                    self._remaining -= take
+                    if self._remaining == 0:
+                        events.append(MESSAGE_END)
+                        self._state = HEAD
+                elif state == CHUNKED:
+                    decoder = self._chunks
+                    events.extend(decoder.feed(data[pos:] if pos else data))
+                    pos = end
+                    if decoder.done:
+                        data = decoder.unused()
+                        pos = 0
+                        end = PyBytes_GET_SIZE(data)
+                        self._chunks = None
+                        self._state = HEAD
+                elif state == UNTIL_EOF:
+                    events.append(data[pos:] if pos else data)
+                    pos = end
                 else:
-                    take = min(self._remaining, end - pos)
-                    events.append(data[pos:pos + take])
-                pos += take
-                self._remaining -= take
-                if self._remaining == 0:
-                    events.append(MESSAGE_END)
-                    self._state = HEAD
-            elif state == CHUNKED:
-                decoder = self._chunks
-                events.extend(decoder.feed(data[pos:] if pos else data))
-                pos = end
-                if decoder.done:
-                    data = decoder.unused()
-                    pos = 0
-                    end = PyBytes_GET_SIZE(data)
-                    self._chunks = None
-                    self._state = HEAD
-            elif state == UNTIL_EOF:
-                events.append(data[pos:] if pos else data)
-                pos = end
-            else:
-                self._tail += data[pos:]
-                pos = end
+                    self._tail += data[pos:]
+                    pos = end
+        except ParseError as exc:
+            exc.events[:0] = events  # before any the chunked decoder put there
+            raise
         return events
 
     def feed_eof(self):

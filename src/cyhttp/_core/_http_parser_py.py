@@ -26,6 +26,10 @@ Rules shared with the compiled twin (same inputs → same events or the same err
 * 100 → the head alone (interim), parsing goes on.  Other 1xx but 101 → skipped.
   101, and a 2xx answer to CONNECT → head, MESSAGE_END, then ``upgraded`` and every
   later byte goes to ``unparsed()``.
+* A ParseError raised by ``feed()`` carries the events that call had produced before
+  the error (a head, body pieces, ...) as ``exc.events`` (``[]`` when none), so the
+  caller can deliver the head and then the error; the events of earlier calls were
+  returned by them.  After an error the parser is spent.
 * ``feed(b"")`` is ``feed_eof()``: ends an until-EOF body ([MESSAGE_END]); idle → []; a truncated head →
   IncompleteMessage, a truncated Content-Length body → ContentLengthError, a
   truncated chunked body → TransferEncodingError.
@@ -49,6 +53,7 @@ from .errors import (
     ContentLengthError,
     IncompleteMessage,
     LineTooLong,
+    ParseError,
     TooManyHeaders,
     TransferEncodingError,
 )
@@ -123,41 +128,45 @@ class ResponseParser:
         end = len(data)
         if not end:
             return self.feed_eof()
-        while pos < end:
-            state = self._state
-            if state == _HEAD:
-                pos = self._head(data, pos, events)
-            elif state == _LENGTH:
-                remaining = self._remaining
-                if pos == 0 and end <= remaining:
-                    events.append(data)  # the whole chunk is body: no copy
+        try:
+            while pos < end:
+                state = self._state
+                if state == _HEAD:
+                    pos = self._head(data, pos, events)
+                elif state == _LENGTH:
+                    remaining = self._remaining
+                    if pos == 0 and end <= remaining:
+                        events.append(data)  # the whole chunk is body: no copy
+                        pos = end
+                        remaining -= end
+                    else:
+                        take = min(remaining, end - pos)
+                        events.append(data[pos:pos + take])
+                        pos += take
+                        remaining -= take
+                    self._remaining = remaining
+                    if remaining == 0:
+                        events.append(MESSAGE_END)
+                        self._state = _HEAD
+                elif state == _CHUNKED:
+                    decoder = self._chunks
+                    assert decoder is not None
+                    events.extend(decoder.feed(data[pos:] if pos else data))
                     pos = end
-                    remaining -= end
+                    if decoder.done:
+                        data = decoder.unused()
+                        pos, end = 0, len(data)
+                        self._chunks = None
+                        self._state = _HEAD
+                elif state == _UNTIL_EOF:
+                    events.append(data[pos:] if pos else data)
+                    pos = end
                 else:
-                    take = min(remaining, end - pos)
-                    events.append(data[pos:pos + take])
-                    pos += take
-                    remaining -= take
-                self._remaining = remaining
-                if remaining == 0:
-                    events.append(MESSAGE_END)
-                    self._state = _HEAD
-            elif state == _CHUNKED:
-                decoder = self._chunks
-                assert decoder is not None
-                events.extend(decoder.feed(data[pos:] if pos else data))
-                pos = end
-                if decoder.done:
-                    data = decoder.unused()
-                    pos, end = 0, len(data)
-                    self._chunks = None
-                    self._state = _HEAD
-            elif state == _UNTIL_EOF:
-                events.append(data[pos:] if pos else data)
-                pos = end
-            else:
-                self._tail += data[pos:]
-                pos = end
+                    self._tail += data[pos:]
+                    pos = end
+        except ParseError as exc:
+            exc.events[:0] = events  # before any the chunked decoder put there
+            raise
         return events
 
     def feed_eof(self) -> list:

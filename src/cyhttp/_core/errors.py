@@ -8,11 +8,17 @@ from __future__ import annotations
 
 
 class ParseError(Exception):
-    """Base of every error the engine raises for bad input."""
+    """Base of every error the engine raises for bad input.
+
+    ``events``: what the raising ``feed()`` had produced before the error, in order
+    (a head, body pieces ...), so a caller can deliver them and then the error.  The
+    response parser and the chunked decoder fill it; it is ``[]`` everywhere else.
+    """
 
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.events: list = []
 
     def __reduce__(self):  # keep pickling simple for subclasses with extra args
         return (type(self), self.args)
