@@ -12,6 +12,7 @@ errors in ``protocol.py`` / ``client_response.py``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json as _json
 import sys
 import traceback
@@ -40,6 +41,7 @@ from .client_exceptions import (
     TooManyRedirects,
 )
 from .client_request import IDEMPOTENT_METHODS, ClientRequest
+from .client_ssl import merge_ssl_params
 from .client_response import ClientResponse
 from .connector import BaseConnector, TCPConnector
 from .helpers import HttpVersion11, sentinel
@@ -51,6 +53,15 @@ __all__ = ("ClientSession", "request")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _HTTP_AND_EMPTY = frozenset({"http", "https", "ws", "wss", ""})
 _EMPTY_BODY_REDIRECT = frozenset({301, 302})
+# aiohttp 3.14's wording: both arguments still work, and warn.
+_AUTH_DEPRECATED = (
+    "The 'auth' parameter is deprecated and will be removed in v4;"
+    " pass headers={'Authorization': aiohttp.encode_basic_auth(login, password)} instead"
+)
+_PROXY_AUTH_DEPRECATED = (
+    "The 'proxy_auth' parameter is deprecated and will be removed in v4;"
+    " pass proxy_headers={'Proxy-Authorization': aiohttp.encode_basic_auth(login, password)} instead"
+)
 
 
 def _cookie_jar(loop: asyncio.AbstractEventLoop) -> Any:
@@ -103,8 +114,12 @@ class ClientSession(SessionProperties):
         self._loop = loop
         if loop.get_debug():
             self._source_traceback = traceback.extract_stack(sys._getframe(1))
-        if auth is not None and not isinstance(auth, BasicAuth):
-            raise TypeError("BasicAuth() tuple is required instead")
+        if auth is not None:
+            if not isinstance(auth, BasicAuth):
+                raise TypeError("BasicAuth() tuple is required instead")
+            warnings.warn(_AUTH_DEPRECATED, DeprecationWarning, stacklevel=2)
+        if proxy_auth is not None:
+            warnings.warn(_PROXY_AUTH_DEPRECATED, DeprecationWarning, stacklevel=2)
         self._config: SessionConfig = make_config(
             base_url, headers=headers, skip_auto_headers=skip_auto_headers,
             timeout=None if timeout is sentinel else timeout, version=version,
@@ -125,7 +140,9 @@ class ClientSession(SessionProperties):
         self._deadlines = _Deadlines(loop)
         self._cookie_jar = cookie_jar if cookie_jar is not None else _cookie_jar(loop)
         if cookies:
-            self._cookie_jar.update_cookies(cookies)
+            from .client_cookies import check_user_cookies
+
+            self._cookie_jar.update_cookies(check_user_cookies(cookies))
 
     def __init_subclass__(cls: type[ClientSession]) -> None:
         warnings.warn(
@@ -196,6 +213,9 @@ class ClientSession(SessionProperties):
         proxy: str | URL | None = None,
         proxy_auth: BasicAuth | None = None,
         timeout: Any = sentinel,
+        verify_ssl: bool | None = None,
+        fingerprint: bytes | None = None,
+        ssl_context: Any = None,
         ssl: Any = True,
         server_hostname: str | None = None,
         proxy_headers: Any = None,
@@ -226,6 +246,12 @@ class ClientSession(SessionProperties):
             cancelling = task.cancelling() if _HAS_UNCANCEL else 0
             self._deadlines.add(when, task)
         try:
+            if ssl is not True or verify_ssl is not None or ssl_context is not None or fingerprint is not None:
+                ssl = merge_ssl_params(ssl, verify_ssl, ssl_context, fingerprint)
+            if auth is not None:
+                warnings.warn(_AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
+            if proxy_auth is not None:
+                warnings.warn(_PROXY_AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
             if data is not None and json is not None:
                 raise ValueError("data and json parameters can not be used at the same time")
             if json is not None:
@@ -276,6 +302,19 @@ class ClientSession(SessionProperties):
                     await trace.send_request_start(method, url.update_query(params) if params else url, headers)
                     traces.append(trace)
             jar = self._cookie_jar
+            req_jar: Any = None
+            if cookies:  # per-request cookies: checked once, filtered per hop
+                from .client_cookies import check_user_cookies, cookies_for, request_cookie_jar
+
+                req_jar = request_cookie_jar(jar, check_user_cookies(cookies))
+            mws = cfg.middlewares if middlewares is None else middlewares
+            handler: Any = None
+            if mws:
+                from .client_middlewares import build_client_middlewares
+
+                handler = build_client_middlewares(
+                    functools.partial(self._send_request, timeout=real_timeout, when=when), mws
+                )
             history: list[ClientResponse] = []
             redirects = 0
             retried = False
@@ -303,16 +342,10 @@ class ClientSession(SessionProperties):
                         raise ValueError(
                             "Cannot combine AUTHORIZATION header with AUTH argument or credentials encoded in URL"
                         )
-                    all_cookies: Any = None
-                    if len(jar):
-                        all_cookies = jar.filter_cookies(url)
-                    if cookies:
-                        if all_cookies:
-                            merged = dict(all_cookies.items())
-                            merged.update(cookies.items() if hasattr(cookies, "items") else cookies)
-                            all_cookies = merged
-                        else:
-                            all_cookies = cookies
+                    if req_jar is None:
+                        all_cookies = jar.filter_cookies(url) if len(jar) else None
+                    else:
+                        all_cookies = cookies_for(jar, req_jar, url)
                     req_proxy, req_proxy_auth = proxy, proxy_auth
                     if req_proxy is None and cfg.trust_env:
                         from .helpers import get_env_proxy_for_url
@@ -335,37 +368,22 @@ class ClientSession(SessionProperties):
                     )
                     req.response_params = response_params
                     try:
-                        conn = await connector.connect(req, traces=traces, timeout=real_timeout)
-                    except asyncio.TimeoutError as exc:
-                        if isinstance(exc, ConnectionTimeoutError) or when is not None and self._loop.time() >= when:
-                            raise
-                        raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
-                    try:
-                        resp = await req.send(conn)
-                        try:
-                            await resp.start(conn)
-                        except BaseException:
-                            resp.close()
-                            raise
+                        if handler is None:
+                            resp = await self._send_request(req, real_timeout, when)
+                        else:
+                            resp = await handler(req)
                     except (ServerDisconnectedError, ClientOSError, ClientConnectionResetError) as exc:
-                        conn.close()
                         resp = None
                         # The server may close an idle keep-alive connection just as we reuse
                         # it: retry once on a fresh one when resending is safe.
-                        if (conn.reused and not retried and not isinstance(exc, ClientConnectorError)
+                        if (req._conn_reused and not retried and not isinstance(exc, ClientConnectorError)
                                 and (method in IDEMPOTENT_METHODS or isinstance(exc, ClientConnectionResetError))):
                             retried = True
                             continue
                         raise
-                    except BaseException:
-                        conn.close()
-                        raise
                     if resp._headers is not None and hdrs.SET_COOKIE in resp._headers:
-                        update = getattr(jar, "update_cookies_from_headers", None)
-                        if update is not None:  # keeps duplicate names apart, as aiohttp 3.14
-                            update(resp._headers.getall(hdrs.SET_COOKIE), resp.url)
-                        else:
-                            jar.update_cookies(resp.cookies, resp.url)
+                        # The raw values, parsed leniently; duplicate names stay apart (aiohttp 3.14).
+                        jar.update_cookies_from_headers(resp._headers.getall(hdrs.SET_COOKIE), resp.url)
                     if resp.status in _REDIRECTS and allow_redirects:
                         for trace in traces:
                             await trace.send_request_redirect(method, url, headers, resp)
@@ -404,7 +422,7 @@ class ClientSession(SessionProperties):
                             raise InvalidUrlRedirectClientError(new_url, "Invalid redirect URL origin") from exc
                         if url.origin() != new_origin:
                             auth = None
-                            cookies = None
+                            req_jar = None
                             headers.popall(hdrs.AUTHORIZATION, None)
                             headers.popall(hdrs.COOKIE, None)
                             headers.popall(hdrs.PROXY_AUTHORIZATION, None)
@@ -443,6 +461,30 @@ class ClientSession(SessionProperties):
         finally:
             if task is not None:
                 self._deadlines.discard(when, task)
+
+    async def _send_request(self, req: ClientRequest, timeout: ClientTimeout, when: float | None) -> ClientResponse:
+        """Borrow a connection, write ``req``, await the response head (the middlewares' handler)."""
+        connector = self._connector
+        if connector is None:
+            raise RuntimeError("Session is closed")
+        try:
+            conn = await connector.connect(req, traces=req.traces, timeout=timeout)
+        except asyncio.TimeoutError as exc:
+            if isinstance(exc, ConnectionTimeoutError) or when is not None and self._loop.time() >= when:
+                raise
+            raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
+        req._conn_reused = conn.reused
+        try:
+            resp = await req.send(conn)
+            try:
+                await resp.start(conn)
+            except BaseException:
+                resp.close()
+                raise
+        except BaseException:
+            conn.close()
+            raise
+        return resp
 
     def _prepare_headers(self, headers: Any) -> CIMultiDict[str]:
         """Session defaults merged with the request's headers (request wins)."""

@@ -24,6 +24,7 @@ from . import hdrs
 from .auth import BasicAuth
 from .client_exceptions import ClientConnectionResetError, ClientOSError, InvalidURL
 from .compression import ACCEPT_ENCODING, Encoder
+from .cookie_parse import make_morsel
 from .helpers import HttpVersion, HttpVersion11
 from .http_writer import HeaderInjectionError, StreamWriter, serialize_head
 from .reqinfo import ConnectionKey, RequestInfo
@@ -63,6 +64,7 @@ class ClientRequest:
     body: Any
     _writer_task: asyncio.Task[None] | None = None
     response: Any = None
+    _conn_reused = False  # set by the session: went out on a pooled connection (retry-safe)
 
     def __init__(
         self,
@@ -173,9 +175,8 @@ class ClientRequest:
         items = cookies.items() if isinstance(cookies, Mapping) else cookies
         for name, value in items:
             if isinstance(value, Morsel):
-                morsel: Morsel[str] = Morsel()
-                morsel.set(value.key, value.value, value.coded_value)
-                jar[name] = morsel
+                # Stored as given: jars keep names http.cookies' strict key check refuses.
+                dict.__setitem__(jar, name, make_morsel(value.key, value.value, value.coded_value))
             else:
                 jar[name] = value
         out[hdrs.COOKIE] = jar.output(header="", sep=";").strip()

@@ -203,11 +203,11 @@ class ClientResponse:
         cookies = self._cookies
         if cookies is None:
             cookies = self._cookies = SimpleCookie()
-            for value in self.raw_set_cookies():
-                try:
-                    cookies.load(value)
-                except Exception:  # a malformed Set-Cookie is ignored, as aiohttp does
-                    continue
+            raw = self.raw_set_cookies()
+            if raw:  # the lenient parser the jar uses: malformed ones are skipped, as aiohttp
+                from .cookie_parse import parse_set_cookie_headers
+
+                dict.update(cookies, parse_set_cookie_headers(raw))
         return cookies
 
     @cookies.setter

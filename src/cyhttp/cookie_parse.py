@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable
 from http.cookies import Morsel
 
-__all__ = ("MAX_COOKIE_SIZE", "is_sendable", "make_morsel", "parse_cookie_date",
-           "parse_set_cookie_headers")
+__all__ = ("MAX_COOKIE_SIZE", "has_control_chars", "is_sendable", "make_morsel",
+           "parse_cookie_date", "parse_set_cookie_headers")
 
 MAX_COOKIE_SIZE = 4096  # name + value, as RFC 6265bis and browsers
 MAX_ATTRIBUTE_SIZE = 1024
@@ -29,6 +29,11 @@ _STRING_ATTRS = {"path": "path", "domain": "domain", "expires": "expires",
 _FLAG_ATTRS = {"secure": "secure", "httponly": "httponly"}
 if "partitioned" in Morsel._reserved:  # type: ignore[attr-defined]  # Python 3.14+
     _FLAG_ATTRS["partitioned"] = "partitioned"
+
+
+def has_control_chars(text: str) -> bool:
+    """True when ``text`` holds a control character other than HTAB (e.g. CR, LF, NUL)."""
+    return _CTL_RE.search(text) is not None
 
 
 def is_sendable(name: str, value: str) -> bool:
