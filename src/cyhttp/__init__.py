@@ -98,6 +98,9 @@ _LAZY: dict[str, str] = {
     "TraceRequestRedirectParams": "tracing",
     "TraceRequestStartParams": "tracing",
     "TraceResponseChunkReceivedParams": "tracing",
+    # middlewares (typing aliases)
+    "ClientHandlerType": "client_middlewares",
+    "ClientMiddlewareType": "client_middlewares",
     # websocket
     "ClientWebSocketResponse": "client_ws",
     "WSMsgType": "_core.ws_types",
@@ -107,6 +110,11 @@ _LAZY: dict[str, str] = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "WebSocketError":  # what ERROR messages carry, under aiohttp's name
+        from ._core.errors import WSProtocolError
+
+        globals()[name] = WSProtocolError
+        return WSProtocolError
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -117,6 +125,14 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+# aiohttp.__all__ names cyhttp does not provide (tests/compat/test_api_surface.py keeps
+# this list exact):
+#   server side or server helpers: GunicornWebWorker, GunicornUVLoopWebWorker, streamer,
+#     ChainMapProxy, ETag;
+#   reading multipart bodies: MultipartReader, BodyPartReader, BadContentDispositionHeader,
+#     BadContentDispositionParam, content_disposition_filename, parse_content_disposition;
+#   aiohttp's internal queues: DataQueue, FlowControlDataQueue;
+#   not implemented yet: DigestAuthMiddleware, UploadTracker, set_zlib_backend.
 __all__ = (
     "EXTENSIONS",
     "__version__",
@@ -131,6 +147,8 @@ __all__ = (
     "Fingerprint",
     "RequestInfo",
     "request",
+    "ClientHandlerType",
+    "ClientMiddlewareType",
     # connectors and resolvers
     "AddrInfoType",
     "BaseConnector",
@@ -219,6 +237,7 @@ __all__ = (
     "TraceRequestStartParams",
     "TraceResponseChunkReceivedParams",
     # websocket
+    "WebSocketError",
     "WSCloseCode",
     "WSMessage",
     "WSMsgType",

@@ -13,16 +13,15 @@ of its own.  With no middlewares the session calls the sender directly.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .client_request import ClientRequest
-    from .client_response import ClientResponse
+from .client_request import ClientRequest
+from .client_response import ClientResponse
 
 __all__ = ("ClientHandlerType", "ClientMiddlewareType", "build_client_middlewares")
 
-ClientHandlerType = Callable[["ClientRequest"], Awaitable["ClientResponse"]]
-ClientMiddlewareType = Callable[["ClientRequest", ClientHandlerType], Awaitable["ClientResponse"]]
+ClientHandlerType = Callable[[ClientRequest], Awaitable[ClientResponse]]
+ClientMiddlewareType = Callable[[ClientRequest, ClientHandlerType], Awaitable[ClientResponse]]
 
 
 class _Link:

@@ -26,8 +26,10 @@ from multidict import CIMultiDict
 from . import hdrs
 from ._core.ws_reader import FrameReader
 from ._core.ws_writer import FrameWriter
+from .client import _AUTH_DEPRECATED, _PROXY_AUTH_DEPRECATED
 from .client_ctx import _BaseRequestContextManager
 from .client_exceptions import WSServerHandshakeError
+from .client_ssl import merge_ssl_params
 from .client_ws import ClientWebSocketResponse
 from .helpers import sentinel
 from .timeouts import DEFAULT_WS_CLIENT_TIMEOUT, ClientWSTimeout
@@ -128,22 +130,20 @@ async def _ws_connect(
     proxy: Any = None,
     proxy_auth: Any = None,
     ssl: Any = True,
+    verify_ssl: bool | None = None,
+    fingerprint: bytes | None = None,
+    ssl_context: Any = None,
     server_hostname: str | None = None,
     proxy_headers: Any = None,
     compress: int = 0,
     max_msg_size: int = 4 * 1024 * 1024,
     decode_text: bool = True,
 ) -> ClientWebSocketResponse:
+    # As aiohttp: these warn here, and again in the request the handshake makes.
     if auth is not None:
-        warnings.warn(
-            "The 'auth' parameter is deprecated and will be removed in v4; pass "
-            "headers={'Authorization': ...} instead", DeprecationWarning, stacklevel=3,
-        )
+        warnings.warn(_AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
     if proxy_auth is not None:
-        warnings.warn(
-            "The 'proxy_auth' parameter is deprecated and will be removed in v4; pass "
-            "proxy_headers={'Proxy-Authorization': ...} instead", DeprecationWarning, stacklevel=3,
-        )
+        warnings.warn(_PROXY_AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
     if timeout is sentinel or timeout is None:
         ws_timeout = DEFAULT_WS_CLIENT_TIMEOUT
     elif isinstance(timeout, ClientWSTimeout):
@@ -163,6 +163,8 @@ async def _ws_connect(
     if ssl is None:
         warnings.warn("ssl=None is deprecated, please use ssl=True", DeprecationWarning, stacklevel=3)
         ssl = True
+    if verify_ssl is not None or ssl_context is not None or fingerprint is not None:
+        ssl = merge_ssl_params(ssl, verify_ssl, ssl_context, fingerprint)
     protocols = tuple(protocols)
 
     real_headers: CIMultiDict[str] = CIMultiDict(headers or ())
