@@ -227,3 +227,38 @@ def test_build_chain_runs_first_middleware_outermost() -> None:
     assert asyncio.run(chain("req")) == "req"
     assert log == ["1", "2", "3", "handler"]
     assert build_client_middlewares(handler, []) is handler
+
+
+@LIBS
+async def test_stale_connection_retry_runs_the_chain_again(lib: Any) -> None:
+    """The session's own retry on a reused, silently closed connection re-enters the chain."""
+    import asyncio
+
+    from ._peers import raw_server, read_head
+
+    async def answer_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_head(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+        await read_head(reader)  # the next request on this connection: closed unanswered
+
+    log: list[Any] = []
+
+    async def watch(req: Any, handler: Any) -> Any:
+        log.append(("in", req.url.path))
+        try:
+            resp = await handler(req)
+        except Exception as exc:
+            log.append(("raised", type(exc).__name__))
+            raise
+        log.append(("out", resp.status))
+        return resp
+
+    async with raw_server(answer_once) as srv:
+        async with lib.ClientSession(middlewares=[watch]) as session:
+            for path in ("/a", "/b"):
+                async with session.get(srv.url / path[1:]) as resp:
+                    assert await resp.read() == b"ok"
+        assert srv.accepted == 2
+    assert log == [("in", "/a"), ("out", 200), ("in", "/b"), ("raised", "ServerDisconnectedError"),
+                   ("in", "/b"), ("out", 200)]
