@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import warnings
 from typing import NamedTuple
 
 from yarl import URL
@@ -44,6 +45,13 @@ class BasicAuth(_Fields):
             raise ValueError("None is not allowed as password value")
         if ":" in login:
             raise ValueError('A ":" is not allowed in login (RFC 1945#section-11.1)')
+        # As aiohttp 3.14; the library's own instances (decode, from_url, URLs) skip this.
+        warnings.warn(
+            "BasicAuth is deprecated and will be removed in aiohttp 4.0; use aiohttp.encode_basic_auth()"
+            " with headers={'Authorization': ...} instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return super().__new__(cls, login, password, encoding)
 
     @classmethod

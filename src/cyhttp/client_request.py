@@ -118,7 +118,7 @@ class ClientRequest:
         self._connection_key: ConnectionKey | None = None
         self.response_params: tuple[Any, ...] = ()
         if url.raw_user or url.raw_password:
-            auth = BasicAuth(url.user or "", url.password or "")
+            auth = BasicAuth.from_url(url)
         self.auth = auth
         self.headers = self._build_headers(headers, skip_auto_headers, cookies, auth)
         if expect100:

@@ -48,7 +48,8 @@ def proxy_authorization(req: Any) -> str | None:
         proxy: URL = req.proxy
         if proxy.raw_user is None and proxy.raw_password is None:
             return None
-        auth = BasicAuth(proxy.user or "", proxy.password or "")
+        auth = BasicAuth.from_url(proxy)
+        assert auth is not None
     elif not isinstance(auth, BasicAuth):
         raise ValueError("proxy_auth must be None or BasicAuth() tuple")
     return auth.encode()
