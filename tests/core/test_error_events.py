@@ -151,3 +151,19 @@ def test_every_engine_error_has_events():
     assert ParseError("x").events == []
     assert WSProtocolError(1002, "x").events == []
     assert ParseError("a").events is not ParseError("b").events
+
+
+ws_twin = twin_fixture("ws_reader")
+
+
+def test_ws_reader_error_events_are_its_messages(ws_twin):
+    good = bytes([0x82, 2]) + b"ok"
+    bad = bytes([0x83, 0])  # opcode 3 is reserved
+    reader = ws_twin.FrameReader()
+    with pytest.raises(WSProtocolError) as info:
+        reader.feed(good + bad)
+    assert [tuple(m[:2]) for m in info.value.events] == [(2, b"ok")]
+    assert info.value.events is info.value.messages
+    with pytest.raises(WSProtocolError) as info:
+        reader.feed(good)  # spent: the same error again, with nothing attached
+    assert info.value.events == [] and info.value.messages == []

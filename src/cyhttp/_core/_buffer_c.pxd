@@ -34,7 +34,4 @@ cdef class Buffer:
     cpdef clear(self)
 
     cdef int _append(self, const char* src, Py_ssize_t n) except -1
-    cdef int _room(self, Py_ssize_t n) except -1
-    cdef int _resize(self, Py_ssize_t newcap) except -1
-    cdef void _drop_storage(self)
     cdef bytes _take(self, Py_ssize_t n)

@@ -45,22 +45,6 @@ cdef char _EMPTY[1]
 cdef char* _FORMAT_B = "B"
 
 
-cdef inline Py_ssize_t _find(const char* hay, Py_ssize_t start, Py_ssize_t stop,
-                             const char* sep, Py_ssize_t seplen) noexcept nogil:
-    """First offset >= start where ``sep`` lies wholly inside ``hay[:stop]``, or -1."""
-    cdef Py_ssize_t last = stop - seplen
-    cdef const char* p
-    while start <= last:
-        p = <const char*>memchr(hay + start, sep[0], <size_t>(last - start + 1))
-        if p == NULL:
-            return -1
-        start = p - hay
-        if seplen == 1 or memcmp(p + 1, sep + 1, <size_t>(seplen - 1)) == 0:
-            return start
-        start += 1
-    return -1
-
-
 cdef class Buffer:
     """Bytes in at the end, bytes out at the front; see ``_buffer_py.Buffer``."""
 
@@ -69,7 +53,7 @@ cdef class Buffer:
         if initial_capacity < 0:
             raise ValueError("initial_capacity must be >= 0")
         if initial_capacity:
-            self._resize(initial_capacity)
+            _resize(self, initial_capacity)
 
     def __dealloc__(self):
         Py_XDECREF(self._data)
@@ -85,74 +69,6 @@ cdef class Buffer:
     def total_bytes(self):
         """Bytes ever fed or committed."""
         return self._total
-
-    # -- storage ---------------------------------------------------------------
-
-    cdef void _drop_storage(self):
-        if self._data != NULL:
-            if self._exports:
-                if self._retired is None:
-                    self._retired = []
-                self._retired.append(<object>self._data)
-            Py_XDECREF(self._data)
-        self._data = NULL
-        self._base = NULL
-        self._cap = self._pos = self._end = 0
-
-    cdef int _resize(self, Py_ssize_t newcap) except -1:
-        """Make the storage exactly ``newcap`` (>= the live bytes, > 0) long."""
-        cdef Py_ssize_t live = self._end - self._pos
-        cdef object fresh
-        if self._data != NULL and not self._exports:
-            if _PyBytes_Resize(&self._data, newcap) < 0:
-                self._data = NULL  # CPython freed it: the buffered bytes are lost
-                self._base = NULL
-                self._cap = self._pos = self._end = 0
-                return -1
-            self._base = PyBytes_AS_STRING(<object>self._data)
-            self._cap = newcap
-            return 0
-        # First allocation, or a view points into the old storage: copy the live
-        # bytes into a fresh object and let _retired keep the old one alive.
-        fresh = PyBytes_FromStringAndSize(NULL, newcap)
-        if live:
-            memcpy(PyBytes_AS_STRING(fresh), self._base + self._pos, <size_t>live)
-        self._drop_storage()
-        Py_INCREF(fresh)
-        self._data = <PyObject*>fresh
-        self._base = PyBytes_AS_STRING(fresh)
-        self._cap = newcap
-        self._end = live
-        return 0
-
-    cdef int _room(self, Py_ssize_t n) except -1:
-        """Make room for ``n`` more bytes at ``_end``."""
-        cdef Py_ssize_t live, need, newcap, cap = self._cap
-        if n <= cap - self._end:
-            return 0
-        live = self._end - self._pos
-        if self._pos >= live and n <= cap - live:
-            # Compact: it moves no more than was read since the last compaction.
-            memmove(self._base, self._base + self._pos, <size_t>live)
-            self._pos = 0
-            self._end = live
-            return 0
-        if n > PY_SSIZE_T_MAX - self._end - (cap >> 1):
-            raise MemoryError("buffer size overflow")
-        need = self._end + n
-        # Double while small, then 1.5x, then 1/16 steps: past 32 MiB glibc serves
-        # blocks with mmap and grows them with mremap, so small steps cost no copy
-        # and keep the over-allocation (and tracemalloc's peak) under 7 %.
-        if cap < (1 << 20):
-            newcap = cap * 2
-        elif cap < (32 << 20):
-            newcap = cap + (cap >> 1)
-        else:
-            newcap = cap + (cap >> 4)
-        if newcap < need:
-            newcap = need
-        self._resize(newcap)
-        return 0
 
     # -- in --------------------------------------------------------------------
 
@@ -176,7 +92,7 @@ cdef class Buffer:
 
     cdef int _append(self, const char* src, Py_ssize_t n) except -1:
         if n:
-            self._room(n)
+            _room(self, n)
             # memmove: src may be our own exported write window (then _room copied
             # the storage instead of moving it, so src is still valid).
             memmove(self._base + self._end, src, <size_t>n)
@@ -200,13 +116,13 @@ cdef class Buffer:
             self._end = live
             if want <= self._cap - live:
                 return
-        self._resize(live + want if self._exports else self._end + want)
+        _resize(self, live + want if self._exports else self._end + want)
 
     def get_write_buffer(self, Py_ssize_t sizehint=-1):
         """A writable window for the next bytes; ``commit`` says how many were written."""
         cdef Py_ssize_t need = sizehint if sizehint > 0 else _DEFAULT_WRITE_SIZE
         self._pending = 0
-        self._room(need)
+        _room(self, need)
         self._pending = need
         return PyMemoryView_FromObject(self)
 
@@ -327,16 +243,19 @@ cdef class Buffer:
             self._pos = 0
             self._end = live
         if live != self._cap:
-            self._resize(live)  # shrink in place (realloc), no copy of the data
+            _resize(self, live)  # shrink in place (realloc), no copy of the data
         out = <object>self._data  # the object itself: ours is the only other reference
-        self._drop_storage()
+        _drop_storage(self)
         return out
 
     cpdef clear(self):
         """Drop everything buffered (and the storage)."""
         self._pending = 0
         self._search_pos = 0
-        self._drop_storage()
+        _drop_storage(self)
 
 
 __all__ = ("Buffer", "DEFAULT_WRITE_SIZE", "RESERVE_LIMIT")
+
+
+include "_buffer_storage_c.pxi"

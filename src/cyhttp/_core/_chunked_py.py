@@ -23,7 +23,8 @@ Error contract (the compiled twin raises the same types at the same points):
   limit → ``ValueError``, one over ``sys.maxsize`` → ``OverflowError``.
 
 A ParseError raised by ``feed`` carries the payload pieces that call had produced
-before the error as ``exc.events`` (``[]`` when none).  After an error the decoder is spent: ``reset()`` it (or drop it) before reuse.
+before the error as ``exc.events`` (``[]`` when none).  After an error the decoder is
+spent: ``reset()`` it (or drop it) before reuse.
 """
 
 from __future__ import annotations

@@ -55,6 +55,8 @@ cdef extern from "http_scan.h":
 # (bytes) fields are rebuilt from a copy of the field block only if someone asks.  A head
 # that spans feeds is gathered in a malloc'd buffer (never more than max_head_size + 1
 # bytes); the LF search resumes where it stopped, so a slow drip costs O(n).
+# _http_head_c.pxi holds ResponseHead and the name table; _http_lines_c.pxi (included at
+# the end) the line scanning and head building; this file, the state machine.
 
 cdef enum:  # parser states
     HEAD
@@ -207,158 +209,33 @@ cdef class ResponseParser:
         cdef const char* p = PyBytes_AS_STRING(data) + pos
         cdef Py_ssize_t n = PyBytes_GET_SIZE(data) - pos, r, old, take
         if self._buf_len == 0:
-            r = self._scan_head(p, n)
+            r = _scan_head(self, p, n)
             if r >= 0:
                 self._finish(p, r, events)
                 return pos + r
-            self._append(p, n)  # n <= max_head_size here, or _scan_head raised
+            _append_head(self, p, n)  # n <= max_head_size here, or _scan_head raised
             return pos + n
         # a head that is longer than the limit needs no more than limit + 1 bytes to tell
         old = self._buf_len
         take = min(n, self._max_head + 1 - old)
-        self._append(p, take)
-        r = self._scan_head(self._buf, self._buf_len)
+        _append_head(self, p, take)
+        r = _scan_head(self, self._buf, self._buf_len)
         if r >= 0:
             self._finish(self._buf, r, events)
             return pos + r - old
         return pos + take
 
-    cdef int _append(self, const char* p, Py_ssize_t n) except -1:
-        cdef Py_ssize_t need = self._buf_len + n, cap
-        cdef char* grown
-        if need > self._buf_cap:
-            cap = max(need, min(2 * self._buf_cap, self._max_head + 1), 256)
-            grown = <char*>PyMem_Realloc(self._buf, cap)
-            if grown == NULL:
-                raise MemoryError()
-            self._buf = grown
-            self._buf_cap = cap
-        memcpy(self._buf + self._buf_len, p, n)
-        self._buf_len = need
-        return 0
-
-    cdef Py_ssize_t _scan_head(self, const char* p, Py_ssize_t n) except -2:
-        """Check the complete lines of ``p[:n]`` (the head so far); returns the offset
-        after the blank line, or -1 when the head is not complete yet."""
-        cdef Py_ssize_t i = self._scan, start = self._line_start, lf, stop, partial
-        cdef Py_ssize_t limit = self._max_field if self._have_status else self._max_line
-        cdef const char* q
-        while True:
-            q = <const char*>memchr(p + i, b"\n", n - i)
-            if q == NULL:
-                break
-            lf = q - p
-            if lf + 1 > self._max_head:
-                raise LineTooLong(f"response head over {self._max_head} bytes")
-            stop = lf - 1 if lf > start and p[lf - 1] == b"\r" else lf
-            if stop - start > limit:
-                raise LineTooLong(f"header line over {limit} bytes")
-            if stop == lf and not self._lax:
-                raise BadHttpMessage("bare LF in the response head (expected CRLF)")
-            i = lf + 1
-            if not self._have_status:
-                if stop > start:
-                    if cyhttp_status_line(p + start, stop - start, &self._minor, &self._status,
-                                          &self._reason_start, &self._reason_end) < 0:
-                        raise BadStatusLine(
-                            f"invalid status line {PyBytes_FromStringAndSize(p + start, min(stop - start, 100))!r}"
-                        )
-                    self._reason_start += start
-                    self._reason_end += start
-                    self._have_status = True
-                    self._block_start = i
-                    limit = self._max_field
-            elif stop > start:
-                if self._nfields >= self._max_headers:
-                    raise TooManyHeaders(f"more than {self._max_headers} header fields")
-                self._field(p, start, stop)
-            else:
-                self._line_start = start  # where the blank line begins: the block's end
-                return i
-            start = i
-        if n > self._max_head:
-            raise LineTooLong(f"response head over {self._max_head} bytes")
-        partial = n - start
-        if partial and p[n - 1] == b"\r":
-            partial -= 1
-        if partial > limit:
-            raise LineTooLong(f"header line over {limit} bytes")
-        self._scan = n
-        self._line_start = start
-        return -1
-
-    cdef int _field(self, const char* p, Py_ssize_t start, Py_ssize_t stop) except -1:
-        cdef Py_ssize_t name_len, vs, ve, cap, k
-        cdef Py_ssize_t* grown
-        cdef const char* name = p + start
-        if cyhttp_field(name, stop - start, CYHTTP_VLAX if self._lax else CYHTTP_VSTRICT,
-                        &name_len, &vs, &ve) < 0:
-            raise InvalidHeader(
-                f"invalid header field {PyBytes_FromStringAndSize(name, min(stop - start, 100))!r}"
-            )
-        if self._nfields == self._fields_cap:
-            cap = min(max(16, 2 * self._fields_cap), self._max_headers)
-            grown = <Py_ssize_t*>PyMem_Realloc(self._fields, 4 * cap * sizeof(Py_ssize_t))
-            if grown == NULL:
-                raise MemoryError()
-            self._fields = grown
-            self._fields_cap = cap
-        k = 4 * self._nfields
-        self._fields[k] = start
-        self._fields[k + 1] = name_len
-        self._fields[k + 2] = start + vs
-        self._fields[k + 3] = ve - vs
-        self._nfields += 1
-        cyhttp_framing_field(&self._fr, name, name_len, name + vs, ve - vs)
-        return 0
-
     cdef int _finish(self, const char* p, Py_ssize_t end, list events) except -1:
-        """The blank line is in: build the head, check framing, pick the body reader."""
-        cdef Py_ssize_t i, k
-        cdef Py_ssize_t* f = self._fields
-        cdef list pairs = []
-        cdef object length = None
-        cdef bint chunked = False, keep_alive, no_body, tunnel
-        cdef int status = self._status, minor = self._minor
-        cdef ResponseHead head
-        cdef cyhttp_framing* fr = &self._fr
-        if fr.cl_count > 1:
-            raise ContentLengthError("repeated Content-Length")
-        if fr.cl_count == 1:
-            if not fr.cl_valid:
-                raise ContentLengthError("invalid Content-Length")
-            length = fr.cl_value
-        if fr.te_seen:
-            if length is not None:
-                raise TransferEncodingError("both Transfer-Encoding and Content-Length")
-            if fr.te_chunked > 1:
-                raise TransferEncodingError("chunked applied twice")
-            # A last coding other than chunked: the body runs until the close.
-            chunked = fr.te_last_chunked
-        for i in range(self._nfields):
-            k = 4 * i
-            pairs.append((_name(p + f[k], f[k + 1]),
-                          PyUnicode_DecodeUTF8(p + f[k + 2], f[k + 3], "surrogateescape")))
-        head = ResponseHead.__new__(ResponseHead)
-        head.version = V11 if minor == 1 else (V10 if minor == 0 else (1, minor))
-        head.status = status
-        head.reason = PyUnicode_DecodeUTF8(p + self._reason_start,
-                                           self._reason_end - self._reason_start,
-                                           "surrogateescape")
-        head.headers = CIMultiDictProxy(CIMultiDict(pairs))
-        head._block = PyBytes_FromStringAndSize(p + self._block_start,
-                                                self._line_start - self._block_start)
-        head.content_length = length
-        head.chunked = chunked
-        keep_alive = not fr.conn_close and (minor >= 1 or fr.conn_keep_alive)
-        head.upgrade = fr.conn_upgrade and fr.upgrade == 1
-        head.encoding = ENCODINGS[fr.encoding] if 0 <= fr.encoding < 4 else None
+        """The blank line is in: build the head, settle keep-alive, pick the body reader."""
+        cdef ResponseHead head = _build_head(self, p)
+        cdef int status = head.status
+        cdef bint chunked = head.chunked, no_body, tunnel
+        cdef object length = head.content_length
         self._reset_head()
         tunnel = self._connect_method and 200 <= status < 300
         no_body = status < 200 or status == 204 or status == 304 or self._head_method or tunnel
         if (not no_body and not chunked and length is None) or status == 101 or tunnel:
-            keep_alive = False  # the body ends with the connection, or HTTP ends here
-        head.keep_alive = keep_alive
+            head.keep_alive = False  # the body ends with the connection, or HTTP ends here
         if status < 200 and status != 101:
             if status == 100:
                 events.append(head)  # the caller may be waiting to send its body
@@ -387,3 +264,6 @@ cdef class ResponseParser:
         else:
             events.append(MESSAGE_END)
         return 0
+
+
+include "_http_lines_c.pxi"

@@ -18,21 +18,19 @@ Rules shared with the compiled twin (same inputs → same events or the same err
   no control byte but HTAB (lax: no NUL, CR, LF; the rest as aiohttp's client).
 * ``max_head_size`` defaults to the biggest head the other limits allow:
   ``max_line_size + max_headers * (max_field_size + 2) + 4``.
-* Framing (see ``_http_head_py.make_head``): Content-Length may appear once (even
-  an identical repeat is refused, as by aiohttp's compiled parser), 1–18 digits; Transfer-Encoding excludes Content-Length; ``chunked`` at most once and,
-  to frame the body, last; otherwise the body runs until EOF and ``keep_alive`` is
-  False (as after a 101 or a CONNECT tunnel: the connection stops carrying HTTP).
-  HEAD, CONNECT 2xx, 1xx, 204 and 304 have no body.
+* Framing (see ``_http_head_py.make_head``): Content-Length may appear once (even an
+  identical repeat is refused, as by aiohttp's compiled parser), 1–18 digits;
+  Transfer-Encoding excludes Content-Length; ``chunked`` at most once and, to frame the
+  body, last; else the body runs until EOF and ``keep_alive`` is False (as after a 101
+  or a CONNECT tunnel).  HEAD, CONNECT 2xx, 1xx, 204 and 304 have no body.
 * 100 → the head alone (interim), parsing goes on.  Other 1xx but 101 → skipped.
   101, and a 2xx answer to CONNECT → head, MESSAGE_END, then ``upgraded`` and every
   later byte goes to ``unparsed()``.
-* A ParseError raised by ``feed()`` carries the events that call had produced before
-  the error (a head, body pieces, ...) as ``exc.events`` (``[]`` when none), so the
-  caller can deliver the head and then the error; the events of earlier calls were
-  returned by them.  After an error the parser is spent.
-* ``feed(b"")`` is ``feed_eof()``: ends an until-EOF body ([MESSAGE_END]); idle → []; a truncated head →
-  IncompleteMessage, a truncated Content-Length body → ContentLengthError, a
-  truncated chunked body → TransferEncodingError.
+* A ParseError from ``feed()`` carries what that call had produced before it (a head,
+  body pieces ...) as ``exc.events`` ([] if none): deliver them, then the error.
+* ``feed(b"")`` is ``feed_eof()``: ends an until-EOF body ([MESSAGE_END]); idle → [];
+  a truncated head → IncompleteMessage, Content-Length body → ContentLengthError,
+  chunked body → TransferEncodingError.
 """
 
 from __future__ import annotations
@@ -254,14 +252,9 @@ class ResponseParser:
         self._line_start = start - base
         return len(buf) + offset
 
-    def _head_done(
-        self,
-        events: list,
-        status_line: tuple[tuple[int, int], int, str] | None,
-        pairs: list[tuple[str, str]],
-        raw: tuple[tuple[bytes, bytes], ...] | None,
-        block: bytes,
-    ) -> None:
+    def _head_done(self, events: list, status_line: tuple[tuple[int, int], int, str] | None,
+                   pairs: list[tuple[str, str]], raw: tuple[tuple[bytes, bytes], ...] | None,
+                   block: bytes) -> None:
         assert status_line is not None
         self._status_line = None
         self._fields = []

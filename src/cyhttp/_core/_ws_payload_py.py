@@ -3,8 +3,8 @@
 Bounded permessage-deflate inflation (``Inflater``) and close-frame parsing
 (``close_message``) are Python-level work in either twin (zlib is called through its
 Python API), so both twins use this one module: the same calls, the same results.
-``TextDecoder`` is the pure twin's incremental UTF-8 validator (the compiled twin has
-its own, in C).
+``TextDecoder`` (incremental UTF-8 validation), ``unmask`` and ``plain_message`` are the
+pure twin's own (the compiled twin does that work in C).
 """
 
 # How this works: ``Inflater`` keeps one raw-deflate decompressobj per connection (or
@@ -19,11 +19,14 @@ import codecs
 import zlib
 from typing import Any
 
+from ._ws_mask_py import ws_mask
 from .errors import WSInvalidUTF8, WSMessageTooBig, WSProtocolError
 from .ws_types import WSMessage, WSMsgType
 
 TRAILER = b"\x00\x00\xff\xff"  # removed by the sender from every message (RFC 7692 §7.2.1)
 _CLOSE = WSMsgType.CLOSE
+_TEXT = WSMsgType.TEXT
+_BINARY = WSMsgType.BINARY
 _new = tuple.__new__
 _Utf8Decoder = codecs.getincrementaldecoder("utf-8")
 
@@ -100,6 +103,27 @@ class TextDecoder:
             raise bad_text() from None
 
 
+def unmask(key: bytes, done: int, chunk: bytes) -> bytes:
+    """``chunk`` unmasked with ``key``, ``done`` payload bytes into the frame (the mask phase)."""
+    phase = done & 3
+    if phase:
+        key = key[phase:] + key[:phase]
+    buf = bytearray(chunk)
+    ws_mask(key, buf)
+    return bytes(buf)
+
+
+def plain_message(op: int, payload: bytes, decode_text: bool) -> WSMessage:
+    """The message of a whole unfragmented, uncompressed data frame (op 1 or 2)."""
+    if op == 2:
+        return _new(WSMessage, (_BINARY, payload, ""))
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise bad_text() from None
+    return _new(WSMessage, (_TEXT, text if decode_text else payload, ""))
+
+
 def close_message(payload: bytes) -> WSMessage:
     """The CLOSE message for a close frame's payload (code 0 and "" when empty, as aiohttp)."""
     if not payload:
@@ -116,4 +140,6 @@ def close_message(payload: bytes) -> WSMessage:
     return _new(WSMessage, (_CLOSE, code, reason))
 
 
-__all__ = ("TRAILER", "Inflater", "TextDecoder", "bad_text", "close_message")
+__all__ = (
+    "TRAILER", "Inflater", "TextDecoder", "bad_text", "close_message", "plain_message", "unmask",
+)

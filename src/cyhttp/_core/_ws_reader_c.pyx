@@ -13,7 +13,8 @@ Same API, results, errors and decisions as ``_ws_reader_py`` (read its docstring
 # Inflation and close frames are Python-level work either way: both twins share
 # ``_ws_payload_py`` for them.
 # A whole single-frame message inside one feed skips the buffer: one slice, or one
-# PyUnicode_DecodeUTF8 straight from the fed bytes.
+# PyUnicode_DecodeUTF8 straight from the fed bytes.  The message side (WSMessage
+# building, unmasking, payload assembly: the base class) is in _ws_message_c.pxi.
 
 from cpython.bytes cimport (
     PyBytes_AS_STRING,
@@ -51,86 +52,19 @@ cdef size_t _KEEP_CAPACITY = 64 * 1024
 cdef uint64_t _DIRECT_MAX = 64 * 1024 * 1024
 
 
-cdef extern from *:
-    """
-    /* A WSMessage (a tuple subclass without __dict__) built the way tuple.__new__
-       builds one, minus the argument tuple and the method lookup.  It holds only an
-       enum member, str/bytes/int and a str, so it can never be part of a reference
-       cycle: it is untracked, and 10,000 messages in one list cost the cyclic GC
-       nothing (profiling showed GC traversal as the largest cost of small messages). */
-    static PyObject *
-    cyhttp_ws_message(PyObject *cls, PyObject *kind, PyObject *data, PyObject *extra)
-    {
-        PyObject *self = ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 3);
-        if (self == NULL)
-            return NULL;
-        Py_INCREF(kind);
-        PyTuple_SET_ITEM(self, 0, kind);
-        Py_INCREF(data);
-        PyTuple_SET_ITEM(self, 1, data);
-        Py_INCREF(extra);
-        PyTuple_SET_ITEM(self, 2, extra);
-        PyObject_GC_UnTrack(self);
-        return self;
-    }
-    """
-    object cyhttp_ws_message(object cls, object kind, object data, object extra)
+include "_ws_message_c.pxi"
 
 
-cdef inline object _msg(object kind, object data, object extra):
-    return cyhttp_ws_message(_WSMessage, kind, data, extra)
-
-
-cdef inline object _bad(str message):
-    return WSProtocolError(1002, message)
-
-
-cdef inline void _unmask(const unsigned char *key, uint64_t done,
-                         unsigned char *data, size_t n) noexcept nogil:
-    cdef unsigned char k[4]
-    cdef int phase = <int>(done & 3)
-    cdef int i
-    for i in range(4):
-        k[i] = key[(i + phase) & 3]
-    cyhttp_ws_mask(k, data, n)
-
-
-cdef bytes _unmasked_copy(const unsigned char *key, uint64_t done,
-                          const unsigned char *p, Py_ssize_t n):
-    # A fresh object: PyBytes_FromStringAndSize(p, 1) may hand out CPython's shared
-    # one-byte singletons, which must never be written to.
-    cdef bytes out = PyBytes_FromStringAndSize(NULL, n)
-    cdef unsigned char *d = <unsigned char *>PyBytes_AS_STRING(out)
-    if n:
-        memcpy(d, p, n)
-        _unmask(key, done, d, n)
-    return out
-
-
-cdef class FrameReader:
+cdef class FrameReader(_MessageBuilder):
     """WebSocket frames in, complete messages out (sans-IO)."""
 
     cdef:
-        uint64_t max_size, wire_max, left, done, msg_wire, msg_size
-        bint compress, decode_text, expect_masked
-        bint closed, in_frame, fin, masked, msg_deflate
-        int op, msg_op, hdr_len
-        cyhttp_utf8_state utf8
+        uint64_t max_size, wire_max, msg_wire
+        bint compress, expect_masked, closed, in_frame
+        int hdr_len
         unsigned char hdr[14]
-        unsigned char key[4]
         unsigned char ctrl[128]
-        unsigned char *buf
-        size_t buf_len, buf_cap
-        object error, inflater, direct
-
-    def __cinit__(self):
-        self.buf = NULL
-        self.buf_len = 0
-        self.buf_cap = 0
-
-    def __dealloc__(self):
-        free(self.buf)
-        self.buf = NULL
+        object error
 
     def __init__(self, *, max_msg_size=4 * 1024 * 1024, compress=False,
                  server_window_bits=15, server_notakeover=False, decode_text=True,
@@ -172,7 +106,7 @@ cdef class FrameReader:
             self._feed(<bytes>data, out)
         except WSProtocolError as exc:
             self.error = exc
-            exc.messages = out
+            exc.messages = exc.events = out
             raise
         return out
 
@@ -315,118 +249,6 @@ cdef class FrameReader:
         if op < 8:
             self.msg_wire += length
         return need
-
-    # -- data messages -------------------------------------------------------
-
-    cdef object _plain(self, const unsigned char *p, Py_ssize_t n):
-        cdef bytes payload
-        cdef const unsigned char *q = p
-        if self.masked:
-            payload = _unmasked_copy(self.key, 0, p, n)
-            q = <const unsigned char *>PyBytes_AS_STRING(payload)
-        if self.op == 1:
-            if self.decode_text:
-                try:
-                    return _msg(_TEXT, PyUnicode_DecodeUTF8(<const char *>q, n, NULL), "")
-                except UnicodeDecodeError:
-                    raise bad_text() from None
-            cyhttp_utf8_reset(&self.utf8)
-            if cyhttp_utf8_feed(&self.utf8, q, n) or not cyhttp_utf8_complete(&self.utf8):
-                raise bad_text()
-        if not self.masked:
-            payload = PyBytes_FromStringAndSize(<const char *>p, n)
-        return _msg(_TEXT if self.op == 1 else _BINARY, payload, "")
-
-    cdef int _reserve(self, size_t n) except -1:
-        cdef size_t cap
-        cdef unsigned char *grown
-        if self.buf_len + n <= self.buf_cap:
-            return 0
-        cap = self.buf_cap * 2
-        if cap < self.buf_len + n:
-            cap = self.buf_len + n
-        if cap < 256:
-            cap = 256
-        grown = <unsigned char *>realloc(self.buf, cap)
-        if grown == NULL:
-            raise MemoryError()
-        self.buf = grown
-        self.buf_cap = cap
-        return 0
-
-    cdef int _append(self, const unsigned char *p, Py_ssize_t n) except -1:
-        cdef size_t start = self.buf_len
-        if n == 0:
-            return 0
-        self._reserve(n)
-        memcpy(self.buf + start, p, n)
-        self.buf_len += n
-        if self.msg_op == 1 and cyhttp_utf8_feed(&self.utf8, self.buf + start, n):
-            raise bad_text()
-        return 0
-
-    cdef int _data_chunk(self, const unsigned char *p, Py_ssize_t n) except -1:
-        cdef bytes chunk
-        cdef unsigned char *dest
-        if self.msg_deflate:
-            if self.masked:
-                chunk = _unmasked_copy(self.key, self.done, p, n)
-            else:
-                chunk = PyBytes_FromStringAndSize(<const char *>p, n)
-            chunk = self.inflater.inflate(chunk, self.msg_size)
-            self.msg_size += PyBytes_GET_SIZE(chunk)
-            return self._append(<const unsigned char *>PyBytes_AS_STRING(chunk),
-                                PyBytes_GET_SIZE(chunk))
-        if self.op and self.fin and self.done + self.left <= _DIRECT_MAX:
-            # One frame, one message, its size known: write straight into the result.
-            if self.direct is None:
-                self.direct = PyBytes_FromStringAndSize(NULL, <Py_ssize_t>self.left)
-            dest = <unsigned char *>PyBytes_AS_STRING(self.direct) + self.done
-        else:
-            self._reserve(n)
-            dest = self.buf + self.buf_len
-            self.buf_len += n
-        memcpy(dest, p, n)
-        if self.masked:
-            _unmask(self.key, self.done, dest, n)
-        if self.msg_op == 1 and cyhttp_utf8_feed(&self.utf8, dest, n):
-            raise bad_text()
-        return 0
-
-    cdef object _finish_message(self):
-        cdef bytes tail
-        cdef int op
-        cdef Py_ssize_t n
-        if self.msg_deflate:
-            tail = self.inflater.inflate(b"", self.msg_size, True)
-            self.msg_size += PyBytes_GET_SIZE(tail)
-            self._append(<const unsigned char *>PyBytes_AS_STRING(tail), PyBytes_GET_SIZE(tail))
-        op = self.msg_op
-        self.msg_op = 0
-        if self.direct is not None:
-            data, self.direct = self.direct, None
-            if op == 1:
-                if not cyhttp_utf8_complete(&self.utf8):
-                    raise bad_text()
-                if self.decode_text:
-                    data = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(data), PyBytes_GET_SIZE(data), NULL)
-            return _msg(_TEXT if op == 1 else _BINARY, data, "")
-        n = <Py_ssize_t>self.buf_len
-        self.buf_len = 0
-        if op == 1:
-            if not cyhttp_utf8_complete(&self.utf8):
-                raise bad_text()
-            if self.decode_text:
-                result = _msg(_TEXT, PyUnicode_DecodeUTF8(<const char *>self.buf, n, NULL), "")
-            else:
-                result = _msg(_TEXT, PyBytes_FromStringAndSize(<const char *>self.buf, n), "")
-        else:
-            result = _msg(_BINARY, PyBytes_FromStringAndSize(<const char *>self.buf, n), "")
-        if self.buf_cap > _KEEP_CAPACITY:
-            free(self.buf)
-            self.buf = NULL
-            self.buf_cap = 0
-        return result
 
     # -- control frames ------------------------------------------------------
 

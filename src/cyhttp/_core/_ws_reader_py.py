@@ -19,7 +19,8 @@ Decisions (identical in the compiled twin; where aiohttp differs, it is named):
   1006 and >= 5000 through); RSV1 on a control frame is 1002 (aiohttp ignores it).
 - Corrupt deflate data, or data after the end of a deflate stream, is 1002.
 - On an error ``feed`` raises at once; the messages the same call completed before the
-  error ride on the exception as ``exc.messages``.  Later calls raise a new error of the
+  error ride on the exception as ``exc.messages`` (and ``exc.events``, as for every
+  engine parser).  Later calls raise a new error of the
   same type and args (with ``messages == []``).
 """
 
@@ -37,8 +38,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._ws_mask_py import ws_mask
-from ._ws_payload_py import Inflater, TextDecoder, bad_text, close_message
+from ._ws_payload_py import Inflater, TextDecoder, close_message, plain_message, unmask
 from .errors import WSMessageTooBig, WSProtocolError
 from .ws_types import WSMessage, WSMsgType
 
@@ -108,7 +108,7 @@ class FrameReader:
             self._feed(bytes(data), out)
         except WSProtocolError as exc:
             self._error = exc
-            exc.messages = out  # type: ignore[attr-defined]
+            exc.messages = exc.events = out  # type: ignore[attr-defined]
             raise
         return out
 
@@ -144,14 +144,14 @@ class FrameReader:
                         pos += left
                         self._in_frame = False
                         self._msg_op = 0
-                        out.append(self._plain_message(data[pos - left : pos]))
+                        out.append(plain_message(self._op, data[pos - left : pos], self._decode_text))
                         continue
             take = min(self._left, end - pos)
             if take:
                 chunk = data[pos : pos + take]
                 pos += take
                 if self._key is not None:
-                    chunk = self._unmask(chunk)
+                    chunk = unmask(self._key, self._done, chunk)
                 self._left -= take
                 self._done += take
                 if self._op >= 8:
@@ -168,7 +168,6 @@ class FrameReader:
                         return
                 elif self._fin:
                     out.append(self._finish_message())
-        return
 
     # -- headers --------------------------------------------------------------
 
@@ -243,26 +242,7 @@ class FrameReader:
             self._msg_wire += length
         return need
 
-    def _unmask(self, chunk: bytes) -> bytes:
-        key = self._key
-        assert key is not None
-        phase = self._done & 3
-        if phase:
-            key = key[phase:] + key[:phase]
-        buf = bytearray(chunk)
-        ws_mask(key, buf)
-        return bytes(buf)
-
     # -- data messages -------------------------------------------------------
-
-    def _plain_message(self, payload: bytes) -> WSMessage:
-        if self._op == 2:
-            return _new(WSMessage, (_BINARY, payload, ""))
-        try:
-            text = payload.decode("utf-8")
-        except UnicodeDecodeError:
-            raise bad_text() from None
-        return _new(WSMessage, (_TEXT, text if self._decode_text else payload, ""))
 
     def _data_chunk(self, chunk: bytes) -> None:
         if self._msg_deflate:

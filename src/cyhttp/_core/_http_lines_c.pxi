@@ -1,0 +1,139 @@
+# The compiled parser's head scanning, included at the end of _http_parser_c.pyx (it shares
+# that module's cimports, C declarations and constants): lines are checked as their LF
+# arrives (the C in csrc/http_scan.h), only offsets are kept, and the head is built once
+# at the blank line.  The functions take the parser as ``r`` (plain C calls).
+
+cdef int _append_head(ResponseParser r, const char* p, Py_ssize_t n) except -1:
+    cdef Py_ssize_t need = r._buf_len + n, cap
+    cdef char* grown
+    if need > r._buf_cap:
+        cap = max(need, min(2 * r._buf_cap, r._max_head + 1), 256)
+        grown = <char*>PyMem_Realloc(r._buf, cap)
+        if grown == NULL:
+            raise MemoryError()
+        r._buf = grown
+        r._buf_cap = cap
+    memcpy(r._buf + r._buf_len, p, n)
+    r._buf_len = need
+    return 0
+
+
+cdef Py_ssize_t _scan_head(ResponseParser r, const char* p, Py_ssize_t n) except -2:
+    """Check the complete lines of ``p[:n]`` (the head so far); returns the offset
+    after the blank line, or -1 when the head is not complete yet."""
+    cdef Py_ssize_t i = r._scan, start = r._line_start, lf, stop, partial
+    cdef Py_ssize_t limit = r._max_field if r._have_status else r._max_line
+    cdef const char* q
+    while True:
+        q = <const char*>memchr(p + i, b"\n", n - i)
+        if q == NULL:
+            break
+        lf = q - p
+        if lf + 1 > r._max_head:
+            raise LineTooLong(f"response head over {r._max_head} bytes")
+        stop = lf - 1 if lf > start and p[lf - 1] == b"\r" else lf
+        if stop - start > limit:
+            raise LineTooLong(f"header line over {limit} bytes")
+        if stop == lf and not r._lax:
+            raise BadHttpMessage("bare LF in the response head (expected CRLF)")
+        i = lf + 1
+        if not r._have_status:
+            if stop > start:
+                if cyhttp_status_line(p + start, stop - start, &r._minor, &r._status,
+                                      &r._reason_start, &r._reason_end) < 0:
+                    raise BadStatusLine(
+                        f"invalid status line {PyBytes_FromStringAndSize(p + start, min(stop - start, 100))!r}"
+                    )
+                r._reason_start += start
+                r._reason_end += start
+                r._have_status = True
+                r._block_start = i
+                limit = r._max_field
+        elif stop > start:
+            if r._nfields >= r._max_headers:
+                raise TooManyHeaders(f"more than {r._max_headers} header fields")
+            _field(r, p, start, stop)
+        else:
+            r._line_start = start  # where the blank line begins: the block's end
+            return i
+        start = i
+    if n > r._max_head:
+        raise LineTooLong(f"response head over {r._max_head} bytes")
+    partial = n - start
+    if partial and p[n - 1] == b"\r":
+        partial -= 1
+    if partial > limit:
+        raise LineTooLong(f"header line over {limit} bytes")
+    r._scan = n
+    r._line_start = start
+    return -1
+
+
+cdef int _field(ResponseParser r, const char* p, Py_ssize_t start, Py_ssize_t stop) except -1:
+    cdef Py_ssize_t name_len, vs, ve, cap, k
+    cdef Py_ssize_t* grown
+    cdef const char* name = p + start
+    if cyhttp_field(name, stop - start, CYHTTP_VLAX if r._lax else CYHTTP_VSTRICT,
+                    &name_len, &vs, &ve) < 0:
+        raise InvalidHeader(
+            f"invalid header field {PyBytes_FromStringAndSize(name, min(stop - start, 100))!r}"
+        )
+    if r._nfields == r._fields_cap:
+        cap = min(max(16, 2 * r._fields_cap), r._max_headers)
+        grown = <Py_ssize_t*>PyMem_Realloc(r._fields, 4 * cap * sizeof(Py_ssize_t))
+        if grown == NULL:
+            raise MemoryError()
+        r._fields = grown
+        r._fields_cap = cap
+    k = 4 * r._nfields
+    r._fields[k] = start
+    r._fields[k + 1] = name_len
+    r._fields[k + 2] = start + vs
+    r._fields[k + 3] = ve - vs
+    r._nfields += 1
+    cyhttp_framing_field(&r._fr, name, name_len, name + vs, ve - vs)
+    return 0
+
+
+cdef ResponseHead _build_head(ResponseParser r, const char* p):
+    """The head from the offsets and framing facts gathered; framing conflicts raise."""
+    cdef Py_ssize_t i, k
+    cdef Py_ssize_t* f = r._fields
+    cdef list pairs = []
+    cdef object length = None
+    cdef bint chunked = False
+    cdef int status = r._status, minor = r._minor
+    cdef ResponseHead head
+    cdef cyhttp_framing* fr = &r._fr
+    if fr.cl_count > 1:
+        raise ContentLengthError("repeated Content-Length")
+    if fr.cl_count == 1:
+        if not fr.cl_valid:
+            raise ContentLengthError("invalid Content-Length")
+        length = fr.cl_value
+    if fr.te_seen:
+        if length is not None:
+            raise TransferEncodingError("both Transfer-Encoding and Content-Length")
+        if fr.te_chunked > 1:
+            raise TransferEncodingError("chunked applied twice")
+        # A last coding other than chunked: the body runs until the close.
+        chunked = fr.te_last_chunked
+    for i in range(r._nfields):
+        k = 4 * i
+        pairs.append((_name(p + f[k], f[k + 1]),
+                      PyUnicode_DecodeUTF8(p + f[k + 2], f[k + 3], "surrogateescape")))
+    head = ResponseHead.__new__(ResponseHead)
+    head.version = V11 if minor == 1 else (V10 if minor == 0 else (1, minor))
+    head.status = status
+    head.reason = PyUnicode_DecodeUTF8(p + r._reason_start,
+                                       r._reason_end - r._reason_start,
+                                       "surrogateescape")
+    head.headers = CIMultiDictProxy(CIMultiDict(pairs))
+    head._block = PyBytes_FromStringAndSize(p + r._block_start,
+                                            r._line_start - r._block_start)
+    head.content_length = length
+    head.chunked = chunked
+    head.keep_alive = not fr.conn_close and (minor >= 1 or fr.conn_keep_alive)
+    head.upgrade = fr.conn_upgrade and fr.upgrade == 1
+    head.encoding = ENCODINGS[fr.encoding] if 0 <= fr.encoding < 4 else None
+    return head
