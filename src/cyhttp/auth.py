@@ -16,6 +16,16 @@ from yarl import URL
 
 __all__ = ("BasicAuth", "encode_basic_auth", "strip_auth_from_url")
 
+# aiohttp 3.14's wording: the session's, the request's and ws_connect's arguments still work, and warn.
+AUTH_DEPRECATED = (
+    "The 'auth' parameter is deprecated and will be removed in v4;"
+    " pass headers={'Authorization': aiohttp.encode_basic_auth(login, password)} instead"
+)
+PROXY_AUTH_DEPRECATED = (
+    "The 'proxy_auth' parameter is deprecated and will be removed in v4;"
+    " pass proxy_headers={'Proxy-Authorization': aiohttp.encode_basic_auth(login, password)} instead"
+)
+
 
 def encode_basic_auth(login: str, password: str = "", encoding: str = "utf-8") -> str:
     """The ``Authorization`` value ``"Basic <base64(login:password)>"``."""

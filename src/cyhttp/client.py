@@ -24,7 +24,7 @@ from multidict import CIMultiDict, MultiDict, MultiDictProxy
 from yarl import URL
 
 from . import hdrs
-from .auth import BasicAuth, strip_auth_from_url
+from .auth import AUTH_DEPRECATED, PROXY_AUTH_DEPRECATED, BasicAuth, strip_auth_from_url
 from .client_config import SessionConfig, SessionProperties, make_config
 from .client_exceptions import (
     ClientConnectionResetError,
@@ -53,15 +53,6 @@ __all__ = ("ClientSession", "request")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _HTTP_AND_EMPTY = frozenset({"http", "https", "ws", "wss", ""})
 _EMPTY_BODY_REDIRECT = frozenset({301, 302})
-# aiohttp 3.14's wording: both arguments still work, and warn.
-_AUTH_DEPRECATED = (
-    "The 'auth' parameter is deprecated and will be removed in v4;"
-    " pass headers={'Authorization': aiohttp.encode_basic_auth(login, password)} instead"
-)
-_PROXY_AUTH_DEPRECATED = (
-    "The 'proxy_auth' parameter is deprecated and will be removed in v4;"
-    " pass proxy_headers={'Proxy-Authorization': aiohttp.encode_basic_auth(login, password)} instead"
-)
 
 
 def _cookie_jar(loop: asyncio.AbstractEventLoop) -> Any:
@@ -117,9 +108,9 @@ class ClientSession(SessionProperties):
         if auth is not None:
             if not isinstance(auth, BasicAuth):
                 raise TypeError("BasicAuth() tuple is required instead")
-            warnings.warn(_AUTH_DEPRECATED, DeprecationWarning, stacklevel=2)
+            warnings.warn(AUTH_DEPRECATED, DeprecationWarning, stacklevel=2)
         if proxy_auth is not None:
-            warnings.warn(_PROXY_AUTH_DEPRECATED, DeprecationWarning, stacklevel=2)
+            warnings.warn(PROXY_AUTH_DEPRECATED, DeprecationWarning, stacklevel=2)
         self._config: SessionConfig = make_config(
             base_url, headers=headers, skip_auto_headers=skip_auto_headers,
             timeout=None if timeout is sentinel else timeout, version=version,
@@ -249,9 +240,9 @@ class ClientSession(SessionProperties):
             if ssl is not True or verify_ssl is not None or ssl_context is not None or fingerprint is not None:
                 ssl = merge_ssl_params(ssl, verify_ssl, ssl_context, fingerprint)
             if auth is not None:
-                warnings.warn(_AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
+                warnings.warn(AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
             if proxy_auth is not None:
-                warnings.warn(_PROXY_AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
+                warnings.warn(PROXY_AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
             if data is not None and json is not None:
                 raise ValueError("data and json parameters can not be used at the same time")
             if json is not None:

@@ -26,7 +26,7 @@ from multidict import CIMultiDict
 from . import hdrs
 from ._core.ws_reader import FrameReader
 from ._core.ws_writer import FrameWriter
-from .client import _AUTH_DEPRECATED, _PROXY_AUTH_DEPRECATED
+from .auth import AUTH_DEPRECATED, PROXY_AUTH_DEPRECATED
 from .client_ctx import _BaseRequestContextManager
 from .client_exceptions import WSServerHandshakeError
 from .client_ssl import merge_ssl_params
@@ -141,9 +141,9 @@ async def _ws_connect(
 ) -> ClientWebSocketResponse:
     # As aiohttp: these warn here, and again in the request the handshake makes.
     if auth is not None:
-        warnings.warn(_AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
+        warnings.warn(AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
     if proxy_auth is not None:
-        warnings.warn(_PROXY_AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
+        warnings.warn(PROXY_AUTH_DEPRECATED, DeprecationWarning, stacklevel=3)
     if timeout is sentinel or timeout is None:
         ws_timeout = DEFAULT_WS_CLIENT_TIMEOUT
     elif isinstance(timeout, ClientWSTimeout):
