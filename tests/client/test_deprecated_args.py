@@ -21,6 +21,7 @@ from yarl import URL
 
 import cyhttp
 
+from ._compat_peers import hello_ws_app
 from ._proxy_peers import client_context, serve, server_context
 
 LIBS = pytest.mark.parametrize("lib", [cyhttp, aiohttp], ids=["cyhttp", "aiohttp"])
@@ -134,16 +135,7 @@ async def test_same_warning_text_as_aiohttp(tls: URL) -> None:
 
 @LIBS
 async def test_ws_connect_takes_the_deprecated_ssl_arguments(lib: Any, cert: Any) -> None:
-    async def ws_handler(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        await ws.send_str("hi")
-        await ws.close()
-        return ws
-
-    app = web.Application()
-    app.router.add_get("/ws", ws_handler)
-    async with serve(app, server_context(cert)) as url:
+    async with serve(hello_ws_app(), server_context(cert)) as url:
         for kwargs in ({"verify_ssl": False}, {"fingerprint": digest(cert)}):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")

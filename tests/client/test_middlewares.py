@@ -16,6 +16,7 @@ from yarl import URL
 
 import cyhttp
 
+from ._compat_peers import hello_ws_app
 from ._peers import web_server
 
 LIBS = pytest.mark.parametrize("lib", [cyhttp, aiohttp], ids=["cyhttp", "aiohttp"])
@@ -165,17 +166,7 @@ async def test_middleware_sees_a_client_request_and_may_answer_itself(lib: Any, 
 @LIBS
 async def test_middleware_wraps_the_websocket_handshake(lib: Any) -> None:
     seen: list[str | None] = []
-
-    async def ws_handler(request: web.Request) -> web.WebSocketResponse:
-        seen.append(request.headers.get("X-Mw"))
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        await ws.send_str("hi")
-        await ws.close()
-        return ws
-
-    app = web.Application()
-    app.router.add_get("/ws", ws_handler)
+    app = hello_ws_app(seen)
 
     async def add_header(req: Any, handler: Any) -> Any:
         req.headers["X-Mw"] = "ws"
