@@ -1,24 +1,35 @@
 # The compiled twin's ResponseHead and the helpers behind it, included by
 # _http_parser_c.pyx (it shares that module's cimports and constants).
 
-# The known names as cached istr objects, bucketed by length: KNOWN_AT[n] .. KNOWN_AT[n + 1]
-# are the indexes of the names n bytes long.
+# The known names (``_http_names.KNOWN_NAMES``, the one list) sorted by length, as cached
+# istr objects and as C strings for memcmp: KNOWN_AT[n] .. KNOWN_AT[n + 1] are the
+# indexes of the names n bytes long.  The C pointers point into KNOWN_BYTES, which lives
+# as long as the module.
 cdef enum:
-    KNOWN_MAX = 32  # longer than any known name
-cdef tuple KNOWN = tuple([istr(cyhttp_known_names[i].decode("ascii"))
-                          for i in range(CYHTTP_KNOWN_COUNT)])
+    KNOWN_MAX = 32  # names longer than this are never looked up
+    KNOWN_CAP = 256
+cdef tuple KNOWN_BYTES = tuple(sorted([name.encode("ascii") for name in KNOWN_NAMES], key=len))
+cdef tuple KNOWN = tuple([istr(name.decode("ascii")) for name in KNOWN_BYTES])
+cdef Py_ssize_t KNOWN_COUNT = len(KNOWN_BYTES)
+cdef const char* KNOWN_PTR[KNOWN_CAP]
 cdef Py_ssize_t KNOWN_AT[KNOWN_MAX + 2]
 
 
-cdef void _bucket_known():
+cdef int _index_known() except -1:
     cdef Py_ssize_t n, i = 0
+    if KNOWN_COUNT > KNOWN_CAP or len(KNOWN_BYTES[KNOWN_COUNT - 1]) > KNOWN_MAX:
+        raise ImportError("_http_names.KNOWN_NAMES does not fit the compiled parser's table")
+    for i in range(KNOWN_COUNT):
+        KNOWN_PTR[i] = PyBytes_AS_STRING(KNOWN_BYTES[i])
+    i = 0
     for n in range(KNOWN_MAX + 2):
-        while i < CYHTTP_KNOWN_COUNT and len(KNOWN[i]) < n:
+        while i < KNOWN_COUNT and PyBytes_GET_SIZE(KNOWN_BYTES[i]) < n:
             i += 1
         KNOWN_AT[n] = i
+    return 0
 
 
-_bucket_known()
+_index_known()
 
 
 def known_names():
@@ -30,7 +41,7 @@ cdef inline object _name(const char* p, Py_ssize_t n):
     cdef Py_ssize_t i
     if n <= KNOWN_MAX:
         for i in range(KNOWN_AT[n], KNOWN_AT[n + 1]):
-            if memcmp(p, cyhttp_known_names[i], n) == 0:
+            if memcmp(p, KNOWN_PTR[i], n) == 0:
                 return <object>KNOWN[i]
     return PyUnicode_DecodeASCII(p, n, NULL)
 

@@ -1,8 +1,9 @@
 """Common response field names, exact spelling (shared data for both parser twins).
 
-The pure twin maps these to cached ``istr`` objects; the compiled twin has the same list
-in ``csrc/http_scan.h`` (a test checks they agree).  A cached istr key spares multidict
-lower-casing and hashing the name on every response; other names stay plain str.
+The one list: the pure twin maps these to cached ``istr`` objects, the compiled twin
+builds its C lookup table (bucketed by length) from it at import time.  A cached istr
+key spares multidict lower-casing and hashing the name on every response; other names
+stay plain str.
 """
 
 from __future__ import annotations

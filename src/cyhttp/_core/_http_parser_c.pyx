@@ -14,6 +14,7 @@ from libc.string cimport memchr, memcmp, memcpy
 from multidict import CIMultiDict, CIMultiDictProxy, istr
 
 from ._chunked_c cimport ChunkedDecoder
+from ._http_names import KNOWN_NAMES
 from .errors import (
     BadHttpMessage,
     BadStatusLine,
@@ -44,8 +45,6 @@ cdef extern from "http_scan.h":
     void cyhttp_framing_reset(cyhttp_framing* f)
     void cyhttp_framing_field(cyhttp_framing* f, const char* name, Py_ssize_t nlen,
                               const char* v, Py_ssize_t vlen)
-    const char* cyhttp_known_names[]
-    Py_ssize_t CYHTTP_KNOWN_COUNT
 
 # How this works: the head is scanned line by line with memchr, each line checked in C as
 # soon as its LF is seen, and only offsets are kept (four per field, in a malloc'd array);
