@@ -294,3 +294,13 @@ async def test_dummy_jar_keeps_nothing(lib: Any, peer: tuple[Peer, URL]) -> None
             assert await r.text() == "r=1"
         async with s.get(base / "echo") as r:
             assert await r.text() == ""
+
+
+@LIBS
+@pytest.mark.parametrize("quote", [True, False], ids=["quoted", "unquoted"])
+async def test_request_cookies_follow_the_jars_quoting(lib: Any, quote: bool, peer: tuple[Peer, URL]) -> None:
+    p, base = peer
+    async with lib.ClientSession(cookie_jar=lib.CookieJar(quote_cookie=quote)) as s:
+        async with s.get(base / "echo", cookies={"a": "x y", "b": "plain"}) as r:
+            text = await r.text()
+    assert text == ('a="x y"; b=plain' if quote else "a=x y; b=plain")
