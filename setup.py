@@ -28,11 +28,18 @@ def extensions():
         cflags = ["/O2"]
     else:
         cflags = ["-O3", "-g0"] if not debug else ["-O0", "-g"]
+    include_dirs = [str(HERE / "csrc")]
+    try:  # multidict >= 7 ships a C API header; the parser uses it when present (csrc/md_capi.h)
+        import multidict
+
+        include_dirs.append(multidict.get_include())
+    except (ImportError, AttributeError):
+        pass
     modules = [
         Extension(
             f"cyhttp._core.{pyx.stem}",
             [str(pyx.relative_to(HERE))],
-            include_dirs=[str(HERE / "csrc")],
+            include_dirs=include_dirs,
             extra_compile_args=cflags,
         )
         for pyx in sorted(CORE.glob("_*_c.pyx"))

@@ -303,3 +303,25 @@ def test_feed_wants_bytes(twin):
     parser = twin.ResponseParser()
     with pytest.raises(TypeError):
         parser.feed(None)  # type: ignore[arg-type]
+
+
+def test_headers_same_through_multidict_c_api_and_python():
+    """The compiled twin builds headers through multidict's C API when it can; the
+    Python-constructor fallback (an older multidict) must give the very same heads."""
+    from cyhttp._core import _http_parser_c, _http_parser_py
+
+    data = (b"HTTP/1.1 200 OK\r\nContent-Type: a\r\nX-Odd: \xc3\xa9 x\r\nset-cookie: 1\r\n"
+            b"Set-Cookie: 2\r\nCONTENT-LENGTH: 2\r\n\r\nok")
+    expected = run(_http_parser_py, [data])
+    found = _http_parser_c.multidict_capi()
+    try:
+        for use in (True, False):
+            _http_parser_c.multidict_capi(use)
+            got = run(_http_parser_c, [data])
+            assert got == expected
+            head = _http_parser_c.ResponseParser().feed(data)[0]
+            assert head.headers.getall("SET-COOKIE") == ["1", "2"]
+            assert type(head.headers).__name__ == "CIMultiDictProxy"
+    finally:
+        _http_parser_c.multidict_capi(found)
+    assert found  # multidict >= 7 in the test environment: the C API is in use

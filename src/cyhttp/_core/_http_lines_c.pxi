@@ -100,6 +100,8 @@ cdef ResponseHead _build_head(ResponseParser r, const char* p):
     cdef Py_ssize_t i, k
     cdef Py_ssize_t* f = r._fields
     cdef list pairs = []
+    cdef object md = None
+    cdef MultiDict_CAPI* capi = _MD
     cdef object length = None
     cdef bint chunked = False
     cdef int status = r._status, minor = r._minor
@@ -118,17 +120,25 @@ cdef ResponseHead _build_head(ResponseParser r, const char* p):
             raise TransferEncodingError("chunked applied twice")
         # A last coding other than chunked: the body runs until the close.
         chunked = fr.te_last_chunked
-    for i in range(r._nfields):
-        k = 4 * i
-        pairs.append((_name(p + f[k], f[k + 1]),
-                      PyUnicode_DecodeUTF8(p + f[k + 2], f[k + 3], "surrogateescape")))
+    if capi != NULL:
+        md = CIMultiDict_New(capi, r._nfields)
+        for i in range(r._nfields):
+            k = 4 * i
+            MultiDict_Add(capi, md, _name(p + f[k], f[k + 1]),
+                          PyUnicode_DecodeUTF8(p + f[k + 2], f[k + 3], "surrogateescape"))
+    else:
+        for i in range(r._nfields):
+            k = 4 * i
+            pairs.append((_name(p + f[k], f[k + 1]),
+                          PyUnicode_DecodeUTF8(p + f[k + 2], f[k + 3], "surrogateescape")))
     head = ResponseHead.__new__(ResponseHead)
     head.version = V11 if minor == 1 else (V10 if minor == 0 else (1, minor))
     head.status = status
     head.reason = PyUnicode_DecodeUTF8(p + r._reason_start,
                                        r._reason_end - r._reason_start,
                                        "surrogateescape")
-    head.headers = CIMultiDictProxy(CIMultiDict(pairs))
+    head.headers = (CIMultiDictProxy_New(capi, md) if capi != NULL
+                    else CIMultiDictProxy(CIMultiDict(pairs)))
     head._block = PyBytes_FromStringAndSize(p + r._block_start,
                                             r._line_start - r._block_start)
     head.content_length = length
