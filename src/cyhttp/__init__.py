@@ -67,6 +67,12 @@ _LAZY: dict[str, str] = {
     # formdata / multipart / payload
     "FormData": "formdata",
     "MultipartWriter": "multipart",
+    "MultipartReader": "multipart_reader",
+    "BodyPartReader": "multipart_reader",
+    "BadContentDispositionHeader": "multipart_reader",
+    "BadContentDispositionParam": "multipart_reader",
+    "content_disposition_filename": "multipart_reader",
+    "parse_content_disposition": "multipart_reader",
     "Payload": "payload",
     "BytesPayload": "payload",
     "StringPayload": "payload",
@@ -98,7 +104,8 @@ _LAZY: dict[str, str] = {
     "TraceRequestRedirectParams": "tracing",
     "TraceRequestStartParams": "tracing",
     "TraceResponseChunkReceivedParams": "tracing",
-    # middlewares (typing aliases)
+    # middlewares (typing aliases) and the Digest auth middleware
+    "DigestAuthMiddleware": "client_middleware_digest_auth",
     "ClientHandlerType": "client_middlewares",
     "ClientMiddlewareType": "client_middlewares",
     # websocket
@@ -129,10 +136,8 @@ def __getattr__(name: str) -> Any:
 # this list exact):
 #   server side or server helpers: GunicornWebWorker, GunicornUVLoopWebWorker, streamer,
 #     ChainMapProxy, ETag;
-#   reading multipart bodies: MultipartReader, BodyPartReader, BadContentDispositionHeader,
-#     BadContentDispositionParam, content_disposition_filename, parse_content_disposition;
 #   aiohttp's internal queues: DataQueue, FlowControlDataQueue;
-#   not implemented yet: DigestAuthMiddleware, UploadTracker, set_zlib_backend.
+#   not implemented yet: UploadTracker, set_zlib_backend.
 __all__ = (
     "EXTENSIONS",
     "__version__",
@@ -192,6 +197,7 @@ __all__ = (
     "WSServerHandshakeError",
     # auth, cookies, versions
     "BasicAuth",
+    "DigestAuthMiddleware",
     "encode_basic_auth",
     "CookieJar",
     "DummyCookieJar",
@@ -201,6 +207,12 @@ __all__ = (
     # bodies
     "FormData",
     "MultipartWriter",
+    "MultipartReader",
+    "BodyPartReader",
+    "BadContentDispositionHeader",
+    "BadContentDispositionParam",
+    "content_disposition_filename",
+    "parse_content_disposition",
     "Payload",
     "BytesPayload",
     "StringPayload",
