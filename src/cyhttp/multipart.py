@@ -14,9 +14,30 @@ from typing import Any
 from urllib.parse import urlencode
 
 from . import hdrs
+from .multipart_reader import (
+    BadContentDispositionHeader,
+    BadContentDispositionParam,
+    BodyPartReader,
+    BodyPartReaderPayload,
+    MultipartReader,
+    MultipartResponseWrapper,
+    content_disposition_filename,
+    parse_content_disposition,
+)
 from .payload import BytesPayload, JsonPayload, Payload, get_payload
 
-__all__ = ("MultipartWriter",)
+# The reader side lives in multipart_reader.py; its names are here too, as in aiohttp.multipart.
+__all__ = (
+    "MultipartWriter",
+    "MultipartReader",
+    "MultipartResponseWrapper",
+    "BodyPartReader",
+    "BodyPartReaderPayload",
+    "BadContentDispositionHeader",
+    "BadContentDispositionParam",
+    "content_disposition_filename",
+    "parse_content_disposition",
+)
 
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _QDTEXT_BAD = re.compile(r"[\x00-\x08\x0A-\x1F\x7F]")
