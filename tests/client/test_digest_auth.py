@@ -439,3 +439,61 @@ def test_parse_challenges_round_trip(challenges: list[tuple[str, dict[str, str]]
             lowered[k.lower()] = v
         expected.append((scheme.lower(), lowered))
     assert parse_challenges(text) == expected
+
+
+# -- more of the wire ---------------------------------------------------------------------------
+
+
+@LIBS
+async def test_answer_reuses_the_connection(lib: Any) -> None:
+    """The 401 is let go before the answer, so the answer rides the same keep-alive connection."""
+    state = DigestState("MD5", "auth")
+    peers: list[Any] = []
+    app = state.app()
+
+    @web.middleware
+    async def track(request: web.Request, handler: Any) -> web.StreamResponse:
+        peers.append(request.transport.get_extra_info("peername") if request.transport else None)
+        return await handler(request)  # type: ignore[no-any-return]
+
+    app.middlewares.append(track)
+    async with web_server(app) as base, lib.ClientSession(
+        middlewares=(lib.DigestAuthMiddleware("user", "pass", preemptive=False),)
+    ) as s:
+        for path in ("1", "2"):
+            assert (await fetch(s, "GET", base / path))[0] == 200
+    assert len(peers) == 4 and len(set(peers)) == 1
+
+
+@LIBS
+async def test_non_ascii_credentials(lib: Any) -> None:
+    state = DigestState("SHA-256", "auth", users={"jürgen": "pässwört€"})
+    async with web_server(state.app()) as base, lib.ClientSession(
+        middlewares=(lib.DigestAuthMiddleware("jürgen", "pässwört€"),)
+    ) as s:
+        assert (await fetch(s, "GET", base / "1"))[0] == 200
+        assert (await fetch(s, "GET", base / "2"))[0] == 200
+    assert outcomes(state) == [("/1", "anon"), ("/1", "ok"), ("/2", "ok")]
+
+
+async def test_first_supported_digest_challenge_is_used() -> None:
+    """Several Digest challenges (RFC 7616 §3.7): cyhttp answers the first one it can
+    (aiohttp 3.14 reads only the first field and raises on its unknown algorithm)."""
+    state = DigestState("SHA-256", "auth")
+    async with web_server(state.app()) as base:
+        digest = state.challenge().headers["WWW-Authenticate"]
+        state.raw_challenges = ['Digest realm="r", nonce="n", algorithm=SHA3-999, qop="auth"', digest]
+        async with cyhttp.ClientSession(middlewares=(cyhttp.DigestAuthMiddleware("user", "pass"),)) as s:
+            assert (await fetch(s, "GET", base / "1"))[0] == 200
+        async with aiohttp.ClientSession(middlewares=(aiohttp.DigestAuthMiddleware("user", "pass"),)) as s:
+            with pytest.raises(aiohttp.ClientError):
+                await fetch(s, "GET", base / "2")
+    assert outcomes(state) == [("/1", "anon"), ("/1", "ok"), ("/2", "anon")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from('Digest realm="a\\b, =\t,;@é'), max_size=40) | st.text(max_size=40))
+def test_parse_challenges_never_fails_on_garbage(value: str) -> None:
+    for scheme, params in parse_challenges(value):
+        assert scheme and scheme == scheme.lower()
+        assert all(key == key.lower() for key in params)
