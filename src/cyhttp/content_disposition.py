@@ -33,10 +33,9 @@ class BadContentDispositionParam(RuntimeWarning):
     """One Content-Disposition parameter is malformed (it is dropped)."""
 
 
-# RFC 9110 token characters: visible ASCII minus the separators.
-_TOKEN_CHARS = frozenset(
-    chr(c) for c in range(33, 127)
-) - frozenset('()<>@,;:\\"/[]?={}')
+# RFC 9110 token characters: visible ASCII minus the separators; aiohttp's set also
+# admits HT, and we follow it so the same header gives the same parameters.
+_TOKEN_CHARS = (frozenset(chr(c) for c in range(33, 127)) - frozenset('()<>@,;:\\"/[]?={}')) | {"\t"}
 # A backslash escapes any ASCII character inside a quoted string.
 _QUOTED_PAIR = re.compile(r"\\([\x00-\x7f])")
 

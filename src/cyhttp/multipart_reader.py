@@ -16,6 +16,7 @@ skips the inner epilogue up to its own delimiter.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -46,6 +47,12 @@ __all__ = (
 
 _TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _BAD_VALUE = frozenset(b"\x00\r\n")
+# Fields that may appear once (the same list as aiohttp's parser): two Content-Types or
+# Content-Lengths make a part ambiguous.
+_SINGLETONS = frozenset({
+    "content-length", "content-location", "content-range", "content-type", "etag", "host",
+    "max-forwards", "server", "transfer-encoding", "user-agent",
+})
 
 
 class MultipartResponseWrapper:
@@ -75,8 +82,14 @@ class MultipartResponseWrapper:
         return item
 
     async def release(self) -> None:
-        """Release the connection (what is left of the body is read to the void)."""
-        await self.resp.release()
+        """Release the connection; what is left of the body (the epilogue) is read to the void
+        first, so a complete response gives its connection back to the pool."""
+        content = self.resp.content
+        while not content.at_eof() and await content.readany():
+            pass
+        result = self.resp.release()
+        if inspect.isawaitable(result):  # aiohttp's release() returns an awaitable
+            await result
 
 
 class MultipartReader:
@@ -308,4 +321,7 @@ class MultipartReader:
             value = value.strip(b" \t")
             if not _BAD_VALUE.isdisjoint(value):
                 raise InvalidHeader(f"invalid character in multipart header {name!r}")
-            headers.add(name.decode("ascii"), value.decode("utf-8", "surrogateescape"))
+            key = name.decode("ascii")
+            if key in headers and key.lower() in _SINGLETONS:
+                raise InvalidHeader(f"duplicate {key!r} header in a multipart part")
+            headers.add(key, value.decode("utf-8", "surrogateescape"))
