@@ -189,7 +189,7 @@ class BodyPartReader:
             return b""
         data = bytearray()
         while not self._at_eof:
-            data += await self.read_chunk(self.chunk_size)
+            data += await self.read_chunk(max(self.chunk_size, 2**16))  # fewer, larger steps
             if len(data) > self._client_max_size:
                 raise self._max_size_error_cls(self._client_max_size)
         if not decode:
