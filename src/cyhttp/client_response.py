@@ -26,18 +26,31 @@ from yarl import URL
 from . import hdrs
 from ._core.errors import ParseError
 from .client_exceptions import ClientConnectionError, ClientResponseError, ContentTypeError
-from .helpers import HttpVersion, is_expected_content_type, parse_content_type, parse_links
+from .helpers import HttpVersion, HttpVersion10, HttpVersion11, is_expected_content_type, parse_content_type, parse_links
 from .reqinfo import RequestInfo
 from .streams import EMPTY_PAYLOAD, StreamReader
 
 __all__ = ("ClientResponse",)
 
 _JSON_DEFAULT_CHARSET = frozenset({"application/json", "application/rdap+json"})
+_VERSIONS = {(1, 1): HttpVersion11, (1, 0): HttpVersion10}
 
 
 def _default_charset_resolver(resp: ClientResponse, body: bytes) -> str:
     return "utf-8"
 
+
+
+class _Finished:
+    """An awaitable that is already done (what ``release()`` returns)."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Any:
+        return iter(())
+
+
+_RELEASED = _Finished()
 
 class ClientResponse:
     """The response to one request (``async with session.get(url) as resp``)."""
@@ -47,7 +60,8 @@ class ClientResponse:
     reason: str | None = None
     content: StreamReader = EMPTY_PAYLOAD
     _headers: CIMultiDictProxy[str] = None  # type: ignore[assignment]
-    _raw_headers: tuple[tuple[bytes, bytes], ...] = ()
+    _raw_headers: tuple[tuple[bytes, bytes], ...] | None = ()
+    _head: Any = None  # the engine's ResponseHead: raw headers are built from it on demand
     _connection: Any = None
     _body: bytes | None = None
     _content_type: tuple[str, MappingProxyType[str, str]] | None = None
@@ -99,11 +113,13 @@ class ClientResponse:
             ) from exc
         finally:
             self._waiter = None
-        self.version = HttpVersion(*head.version)
+        version = head.version
+        self.version = _VERSIONS.get(version) or HttpVersion(*version)
         self.status = head.status
         self.reason = head.reason
         self._headers = head.headers
-        self._raw_headers = head.raw_headers
+        self._head = head
+        self._raw_headers = None  # most callers never look: built on first access
         if payload is None:  # 101 Switching Protocols: the caller takes the connection over
             return self
         self.content = payload
@@ -147,7 +163,10 @@ class ClientResponse:
 
     @property
     def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
-        return self._raw_headers
+        raw = self._raw_headers
+        if raw is None:
+            raw = self._raw_headers = self._head.raw_headers
+        return raw
 
     @property
     def request_info(self) -> RequestInfo:
@@ -223,8 +242,13 @@ class ClientResponse:
     async def read(self) -> bytes:
         """The whole body (cached: later calls return the same bytes)."""
         if self._body is None:
+            content = self.content
+            if content._eof and not self._traces and content._exception is None:
+                # The whole body is already buffered (small responses): no waiting.
+                self._body = content.read_nowait()
+                return self._body
             try:
-                self._body = await self.content.read()
+                self._body = await content.read()
                 for trace in self._traces:
                     await trace.send_response_chunk_received(self.method, self._url, self._body)
             except BaseException:
@@ -279,10 +303,13 @@ class ClientResponse:
 
     # -- lifecycle ---------------------------------------------------------------
 
-    def release(self) -> None:
-        """Give the connection back (closed instead if the body is not complete)."""
+    def release(self) -> Any:
+        """Give the connection back (closed instead if the body is not complete).
+
+        Returns an already-finished awaitable: aiohttp users write ``await resp.release()``.
+        """
         if self._released:
-            return
+            return _RELEASED
         self._released = True
         self._closed = True
         cancelled = self._cleanup_writer()
@@ -293,6 +320,7 @@ class ClientResponse:
                 conn.close()
             else:
                 conn.release()
+        return _RELEASED
 
     def close(self) -> None:
         """Close the connection (never reused)."""
@@ -341,7 +369,8 @@ class ClientResponse:
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         self.release()
-        await self.wait_for_close()
+        if self._writer is not None:
+            await self.wait_for_close()
 
     def __repr__(self) -> str:
         return f"<ClientResponse({self._url}) [{self.status} {self.reason}]>\n{self._headers!r}\n"

@@ -297,3 +297,23 @@ async def test_response_attributes(base: URL) -> None:
             assert resp.request_info.headers["Accept"] == "text/plain"
             assert any(k.lower() == b"content-type" for k, _ in resp.raw_headers)
             assert "200" in repr(resp)
+
+
+async def test_release_is_awaitable_like_aiohttp() -> None:
+    """aiohttp users write ``await resp.release()``; a second release is harmless too."""
+    from aiohttp import web
+
+    from ._peers import web_server
+
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="hi")
+
+    app = web.Application()
+    app.router.add_get("/", hello)
+    async with web_server(app) as url, cyhttp.ClientSession() as session:
+        resp = await session.get(url)
+        assert await resp.read() == b"hi"
+        assert await resp.release() is None
+        await resp.release()
+        async with session.get(url) as again:  # the connection went back to the pool
+            assert again.status == 200
