@@ -16,7 +16,6 @@ skips the inner epilogue up to its own delimiter.
 
 from __future__ import annotations
 
-import inspect
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -87,9 +86,7 @@ class MultipartResponseWrapper:
         content = self.resp.content
         while not content.at_eof() and await content.readany():
             pass
-        result = self.resp.release()
-        if inspect.isawaitable(result):  # aiohttp's release() returns an awaitable
-            await result
+        await self.resp.release()
 
 
 class MultipartReader:
