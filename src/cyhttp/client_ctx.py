@@ -111,8 +111,10 @@ class _RequestContextManager(_BaseRequestContextManager[ClientResponse]):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         # Release rather than close: a fully read body leaves a reusable connection.
-        self._resp.release()
-        await self._resp.wait_for_close()
+        resp = self._resp
+        resp.release()
+        if getattr(resp, "_writer", None) is not None:  # a request body still going out
+            await resp.wait_for_close()
 
 
 class _SessionRequestContextManager:

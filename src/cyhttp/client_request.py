@@ -17,7 +17,7 @@ from http.cookies import Morsel, SimpleCookie
 from typing import Any
 from urllib.parse import urlencode
 
-from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, istr
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, getversion, istr
 from yarl import URL
 
 from . import hdrs
@@ -53,6 +53,16 @@ IDEMPOTENT_METHODS = GET_METHODS | {hdrs.METH_PUT, hdrs.METH_DELETE}
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _SSL_SCHEMES = frozenset({"https", "wss"})
 
+# The common request (no headers of its own, no cookies, no auth) costs two dict
+# lookups instead of a header build and a serialization: the auto headers are cached
+# per Host value and the serialized head per (that header set, method, target,
+# version).  A cached head is used only while the request's headers are untouched
+# since construction (multidict's version counter says so), so a middleware that edits
+# ``req.headers`` gets a freshly serialized head.  Both caches are bounded.
+_CACHE_MAX = 256
+_AUTO_HEADERS: dict[str, CIMultiDict[str]] = {}
+_HEADS: dict[tuple[Any, ...], bytes] = {}
+
 
 class ClientRequest:
     """What to send: method, URL, headers, body; ``send(conn)`` puts it on the wire."""
@@ -64,6 +74,8 @@ class ClientRequest:
     body: Any
     _writer_task: asyncio.Task[None] | None = None
     response: Any = None
+    _head_key: tuple[str, str] | None = None  # set when the headers are a cached auto set
+    _headers_version = -1
     _conn_reused = False  # set by the session: went out on a pooled connection (retry-safe)
 
     def __init__(
@@ -127,13 +139,26 @@ class ClientRequest:
             self.expect100 = True
         self.body = None
         self._set_body(data, json_serialize)
+        if self._head_key is not None:
+            if data is None and not expect100 and not self.chunked:
+                self._headers_version = getversion(self.headers)
+            else:
+                self._head_key = None
 
     # -- construction --------------------------------------------------------------
 
     def _build_headers(self, headers: Any, skip: Iterable[str] | None, cookies: Any,
                        auth: BasicAuth | None) -> CIMultiDict[str]:
-        out: CIMultiDict[str] = CIMultiDict()
         host = self.url.host_port_subcomponent
+        plain = (not headers and not skip and not cookies and auth is None
+                 and self.DEFAULT_HEADERS is _DEFAULT_HEADERS and host is not None)
+        if plain:
+            cached = _AUTO_HEADERS.get(host)  # type: ignore[arg-type]
+            if cached is not None:
+                self._skip_auto_headers = None
+                self._head_key = (host, self.method)  # type: ignore[assignment]
+                return cached.copy()
+        out: CIMultiDict[str] = CIMultiDict()
         out[hdrs.HOST] = host  # type: ignore[assignment]
         user_host = False
         if headers:
@@ -163,6 +188,11 @@ class ClientRequest:
             if not isinstance(auth, BasicAuth):
                 raise TypeError("BasicAuth() tuple is required instead")
             out[hdrs.AUTHORIZATION] = auth.encode()
+        if plain:
+            if len(_AUTO_HEADERS) >= _CACHE_MAX:
+                _AUTO_HEADERS.clear()
+            _AUTO_HEADERS[host] = out.copy()  # type: ignore[index]
+            self._head_key = (host, self.method)  # type: ignore[assignment]
         return out
 
     @staticmethod
@@ -299,7 +329,17 @@ class ClientRequest:
         if " " in target:  # only possible with URL(..., encoded=True): would split the line
             raise HeaderInjectionError(f"Whitespace in the request target: {target!r}")
         v = self.version
-        return serialize_head(f"{self.method} {target} HTTP/{v[0]}.{v[1]}", self.headers.items())
+        key: Any = self._head_key
+        if key is None or getversion(self.headers) != self._headers_version:
+            return serialize_head(f"{self.method} {target} HTTP/{v[0]}.{v[1]}", self.headers.items())
+        key = (key, self.method, target, v)
+        head = _HEADS.get(key)
+        if head is None:
+            head = serialize_head(f"{self.method} {target} HTTP/{v[0]}.{v[1]}", self.headers.items())
+            if len(_HEADS) >= _CACHE_MAX:
+                _HEADS.clear()
+            _HEADS[key] = head
+        return head
 
     async def send(self, conn: Any) -> Any:
         """Write the request on ``conn``; returns the (not yet started) response."""
@@ -385,6 +425,9 @@ class ClientRequest:
 
     def __repr__(self) -> str:
         return f"<ClientRequest({self.method} {self.url})>"
+
+
+_DEFAULT_HEADERS = ClientRequest.DEFAULT_HEADERS  # a subclass with its own set skips the caches
 
 
 class _AsyncIterableBody:

@@ -51,7 +51,7 @@ class Connection:
         self._connector = connector
         self._loop = loop
         self._protocol: Protocol | None = protocol
-        self._callbacks: list[Callable[[], None]] = []
+        self._callbacks: list[Callable[[], None]] | None = None  # allocated on first add_callback
         self.reused = reused  # taken from the idle pool: the server may have closed it meanwhile
         self._source_traceback = traceback.extract_stack(sys._getframe(1)) if loop.get_debug() else None
 
@@ -88,10 +88,15 @@ class Connection:
 
     def add_callback(self, callback: Callable[[], None]) -> None:
         if callback is not None:
+            if self._callbacks is None:
+                self._callbacks = []
             self._callbacks.append(callback)
 
     def _notify_release(self) -> None:
-        callbacks, self._callbacks = self._callbacks, []
+        callbacks = self._callbacks
+        if not callbacks:
+            return
+        self._callbacks = None
         for cb in callbacks:
             try:
                 cb()

@@ -304,7 +304,7 @@ class BaseConnector:
         conns = self._conns.get(key)
         if conns is None:
             return None
-        if self._available_connections(key) <= 0:
+        if (self._limit or self._limit_per_host) and self._available_connections(key) <= 0:
             # Idle connections do not count as acquired; a full pool must still wait.
             return None
         keepalive = self._keepalive_timeout
@@ -388,16 +388,25 @@ class BaseConnector:
         """Give a connection back: park it idle, or close it if it cannot be reused."""
         if self._closed:
             return
-        self._release_acquired(key, protocol)
+        self._acquired.discard(protocol)
+        if self._limit_per_host:
+            per_host = self._acquired_per_host.get(key)
+            if per_host is not None:
+                per_host.discard(protocol)
+                if not per_host:
+                    del self._acquired_per_host[key]
+        if self._waiters:
+            self._release_waiter()
         if self._force_close or should_close or protocol.should_close or (key.proxy is not None and single_use(key)):
             self._discard(key, protocol)
             return
+        now = self._loop.time()
         conns = self._conns.get(key)
         if conns is None:
             conns = self._conns[key] = deque()
-        conns.append((protocol, self._loop.time()))
+        conns.append((protocol, now))
         if self._cleanup_handle is None and self._keepalive_timeout is not None:
-            self._schedule_cleanup(self._loop.time() + self._keepalive_timeout)
+            self._schedule_cleanup(now + self._keepalive_timeout)
 
     def _discard(self, key: ConnectionKey, proto: Protocol) -> None:
         transport = proto.transport
