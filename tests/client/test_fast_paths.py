@@ -1,0 +1,114 @@
+"""The request path's caches and shortcuts never change what goes on the wire.
+
+Plain requests reuse a cached auto-header set and a cached serialized head; these
+tests check that a second request to another host, another method, another target,
+or with headers edited after construction (a middleware) still sends exactly the
+head an uncached request would.  Also: ``read()`` on a body that is already complete,
+raw headers built on first access, and the pool's release path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import cyhttp
+from cyhttp.client_request import ClientRequest
+
+from ._peers import raw_server, read_head
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Raw:  v \r\n\r\nok"
+
+
+def recorder(heads: list[bytes]):
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for _ in range(20):
+            head = await read_head(reader)
+            heads.append(head)
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+            if length:
+                await reader.readexactly(length)
+            writer.write(OK)
+            await writer.drain()
+
+    return handler
+
+
+def fields(head: bytes) -> tuple[bytes, dict[bytes, bytes]]:
+    line, *rest = head[:-4].split(b"\r\n")
+    return line, {k.lower(): v.strip() for k, v in (r.split(b":", 1) for r in rest)}
+
+
+async def test_cached_head_matches_per_host_method_and_target() -> None:
+    heads: list[bytes] = []
+    async with raw_server(recorder(heads)) as srv, cyhttp.ClientSession() as session:
+        other = srv.url.with_host("localhost")
+        for url, method in [
+            (srv.url / "a", "GET"), (srv.url / "a", "GET"), (srv.url / "b", "GET"),
+            (other / "a", "GET"), (srv.url / "a", "DELETE"), (srv.url / "a", "GET"),
+        ]:
+            async with session.request(method, url) as resp:
+                assert await resp.read() == b"ok"
+    lines = [fields(h) for h in heads]
+    assert [line for line, _ in lines] == [
+        b"GET /a HTTP/1.1", b"GET /a HTTP/1.1", b"GET /b HTTP/1.1", b"GET /a HTTP/1.1",
+        b"DELETE /a HTTP/1.1", b"GET /a HTTP/1.1",
+    ]
+    hosts = [f[b"host"] for _, f in lines]
+    assert hosts[3] == f"localhost:{srv.url.port}".encode()
+    assert len(set(hosts[:3] + hosts[4:])) == 1 and hosts[0].startswith(b"127.0.0.1:")
+    assert lines[4][1][b"content-length"] == b"0"
+    assert all(b"content-length" not in f for i, (_, f) in enumerate(lines) if i != 4)
+    assert heads[0] == heads[1] == heads[5]
+
+
+async def test_headers_edited_after_construction_are_sent() -> None:
+    heads: list[bytes] = []
+
+    async def middleware(req: ClientRequest, handler):  # type: ignore[no-untyped-def]
+        req.headers["X-Added"] = "1"
+        return await handler(req)
+
+    async with raw_server(recorder(heads)) as srv, cyhttp.ClientSession() as session:
+        async with session.get(srv.url / "x") as resp:  # fills the caches
+            await resp.read()
+        async with session.get(srv.url / "x", middlewares=(middleware,)) as resp:
+            await resp.read()
+        async with session.get(srv.url / "x") as resp:
+            await resp.read()
+    assert b"x-added" not in fields(heads[0])[1]
+    assert fields(heads[1])[1][b"x-added"] == b"1"
+    assert heads[2] == heads[0]
+
+
+async def test_explicit_headers_and_session_headers_bypass_cache() -> None:
+    heads: list[bytes] = []
+    async with raw_server(recorder(heads)) as srv:
+        async with cyhttp.ClientSession() as session:
+            async with session.get(srv.url) as resp:
+                await resp.read()
+            async with session.get(srv.url, headers={"User-Agent": "me"}) as resp:
+                await resp.read()
+        async with cyhttp.ClientSession(headers={"X-S": "s"}) as session:
+            async with session.get(srv.url) as resp:
+                await resp.read()
+    assert fields(heads[1])[1][b"user-agent"] == b"me"
+    assert fields(heads[2])[1][b"x-s"] == b"s"
+    assert fields(heads[0])[1][b"user-agent"].startswith(b"Python/")
+
+
+async def test_read_on_complete_body_and_lazy_raw_headers() -> None:
+    heads: list[bytes] = []
+    async with raw_server(recorder(heads)) as srv, cyhttp.ClientSession() as session:
+        for _ in range(3):
+            async with session.get(srv.url) as resp:
+                assert resp.content.is_eof()
+                body = await resp.read()
+                assert body == b"ok" and await resp.read() is body
+                assert resp.raw_headers == ((b"Content-Length", b"2"), (b"X-Raw", b"v"))
+                assert resp.headers["X-Raw"] == "v"
+                assert resp.version == (1, 1)
+        # One connection served every request: the release path parked it each time.
+        assert srv.accepted == 1
