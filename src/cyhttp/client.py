@@ -232,7 +232,7 @@ class ClientSession(SessionProperties):
         task: asyncio.Task[Any] | None = None
         if when is not None:
             # One coalesced timer per deadline instead of one timer per request.
-            task = asyncio.current_task()
+            task = asyncio.current_task(self._loop)  # the loop given: no get_running_loop()
             assert task is not None
             cancelling = task.cancelling() if _HAS_UNCANCEL else 0
             self._deadlines.add(when, task)

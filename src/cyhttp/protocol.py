@@ -187,6 +187,21 @@ class ResponseHandler(asyncio.Protocol):
         try:
             events = parser.feed(data)
         except ParseError as exc:
+            # What the same bytes completed before the error (a head, body bytes) is
+            # delivered first: a good head then a bad chunk gives the response, and
+            # ClientPayloadError on its body, as when they arrive apart.
+            done = exc.events
+            if done:
+                self._should_close = True
+            if done and self._backlog is None:
+                self._process(done)
+                if self._backlog is not None:  # flow control stopped it: fail behind it
+                    self._backlog.append(exc)
+                    return
+            elif done:
+                self._backlog.extend(done)
+                self._backlog.append(exc)
+                return
             self._fail(exc)
             return
         if events:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 import cyhttp
 from cyhttp.client_request import ClientRequest
 
@@ -112,3 +114,36 @@ async def test_read_on_complete_body_and_lazy_raw_headers() -> None:
                 assert resp.version == (1, 1)
         # One connection served every request: the release path parked it each time.
         assert srv.accepted == 1
+
+
+async def _send_then_close(data: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    await read_head(reader)
+    writer.write(data)  # one write: the head and the bad bytes arrive in one packet
+    await writer.drain()
+    await asyncio.sleep(0.05)
+
+
+@pytest.mark.parametrize("data", [
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXX",
+], ids=["bad-size", "good-then-bad-size", "bad-chunk-end"])
+async def test_head_then_bad_chunk_in_one_packet(data: bytes) -> None:
+    """The head parsed before the error is the response; the body raises ClientPayloadError."""
+    async with raw_server(lambda r, w: _send_then_close(data, r, w)) as srv:
+        async with cyhttp.ClientSession() as session:
+            async with session.get(srv.url) as resp:
+                assert resp.status == 200
+                with pytest.raises(cyhttp.ClientPayloadError):
+                    await resp.read()
+            async with session.get(srv.url) as resp:  # never the broken connection again
+                assert resp.status == 200
+        assert srv.accepted == 2
+
+
+async def test_bad_head_in_one_packet_is_still_a_response_error() -> None:
+    data = b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n"
+    async with raw_server(lambda r, w: _send_then_close(data, r, w)) as srv:
+        async with cyhttp.ClientSession() as session:
+            with pytest.raises(cyhttp.ClientResponseError):
+                await session.get(srv.url)
