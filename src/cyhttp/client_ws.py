@@ -183,8 +183,9 @@ class ClientWebSocketResponse:
             # aiohttp takes window bits per frame; a frame can only be deflated when the
             # extension was negotiated, otherwise RSV1 would be a protocol violation.
             flag = bool(self._compress)
-        self._proto.write(self._writer.frame(opcode, payload, compress=flag))
-        await self._proto.drain()
+        proto = self._proto
+        if proto.write(self._writer.frame(opcode, payload, compress=flag)):
+            await proto.drain()  # only when the transport paused writing
 
     async def ping(self, message: bytes = b"") -> None:
         await self._send(WSMsgType.PING, message)
@@ -199,12 +200,23 @@ class ClientWebSocketResponse:
     async def send_str(self, data: str, compress: int | None = None) -> None:
         if not isinstance(data, str):
             raise TypeError(f"data argument must be str ({type(data)!r})")
-        await self._send(WSMsgType.TEXT, data.encode("utf-8"), compress)
+        if compress or self._close_sent:
+            await self._send(WSMsgType.TEXT, data.encode("utf-8"), compress)
+            return
+        # Hot path, _send inlined: frame, write, and await only a paused transport.
+        proto = self._proto
+        if proto.write(self._writer.frame(1, data.encode("utf-8"))):
+            await proto.drain()
 
     async def send_bytes(self, data: bytes, compress: int | None = None) -> None:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
-        await self._send(WSMsgType.BINARY, data, compress)
+        if compress or self._close_sent:
+            await self._send(WSMsgType.BINARY, data, compress)
+            return
+        proto = self._proto  # hot path, as in send_str
+        if proto.write(self._writer.frame(2, data)):
+            await proto.drain()
 
     async def send_json(
         self, data: Any, compress: int | None = None, *, dumps: Callable[[Any], str] = json.dumps
@@ -233,8 +245,8 @@ class ClientWebSocketResponse:
         self._set_closed()
         try:
             self._close_sent = True
-            self._proto.write(frame)
-            await self._proto.drain()
+            if self._proto.write(frame):
+                await self._proto.drain()
         except asyncio.CancelledError:
             self._abort(WSCloseCode.ABNORMAL_CLOSURE)
             raise
@@ -280,7 +292,6 @@ class ClientWebSocketResponse:
     # -- receiving -----------------------------------------------------------------------
 
     async def receive(self, timeout: float | None = None) -> WSMessage:
-        receive_timeout = timeout or self._timeout.ws_receive
         proto = self._proto
         while True:
             if self._waiting:
@@ -290,40 +301,47 @@ class ClientWebSocketResponse:
             if self._closing:
                 await self.close()
                 return WS_CLOSED_MESSAGE
-            self._waiting = True
-            try:
-                if receive_timeout:
-                    async with timeout_at(self._loop, self._when(receive_timeout)):
-                        msg = await proto.read()
-                else:
-                    msg = await proto.read()
-            except (asyncio.CancelledError, *_TIMEOUT_ERRORS):
-                self._after_receive()
-                self._close_code = WSCloseCode.ABNORMAL_CLOSURE
-                raise
-            except WSProtocolError as exc:
-                self._after_receive()
-                self._close_code = exc.code
-                await self.close(code=exc.code)
-                self._close_code = exc.code
-                return WSMessage(WSMsgType.ERROR, exc, None)
-            except ClientError:
-                # The connection was lost without a close handshake.
-                self._after_receive()
-                self._set_closed()
-                self._close_code = WSCloseCode.ABNORMAL_CLOSURE
-                self._response.close()
-                return WS_CLOSED_MESSAGE
-            except Exception as exc:
-                self._after_receive()
-                self._exception = exc
-                self._set_closing()
-                self._close_code = WSCloseCode.ABNORMAL_CLOSURE
-                await self.close()
-                return WSMessage(WSMsgType.ERROR, exc, None)
-            self._waiting = False
-            if self._close_wait is not None:
-                self._after_receive()
+            # A message already queued is taken without a future, a timer or a suspension
+            # (so _waiting, which close() in another task looks at, need not be set).
+            msg = proto.pop()
+            if msg is None:
+                self._waiting = True
+                try:
+                    receive_timeout = timeout or self._timeout.ws_receive
+                    if receive_timeout:  # a timer only when there is a timeout
+                        async with timeout_at(self._loop, self._when(receive_timeout)):
+                            msg = await proto.read()
+                    else:
+                        while msg is None:
+                            await proto.wait()
+                            msg = proto.pop()
+                except (asyncio.CancelledError, *_TIMEOUT_ERRORS):
+                    self._after_receive()
+                    self._close_code = WSCloseCode.ABNORMAL_CLOSURE
+                    raise
+                except WSProtocolError as exc:
+                    self._after_receive()
+                    self._close_code = exc.code
+                    await self.close(code=exc.code)
+                    self._close_code = exc.code
+                    return WSMessage(WSMsgType.ERROR, exc, None)
+                except ClientError:
+                    # The connection was lost without a close handshake.
+                    self._after_receive()
+                    self._set_closed()
+                    self._close_code = WSCloseCode.ABNORMAL_CLOSURE
+                    self._response.close()
+                    return WS_CLOSED_MESSAGE
+                except Exception as exc:
+                    self._after_receive()
+                    self._exception = exc
+                    self._set_closing()
+                    self._close_code = WSCloseCode.ABNORMAL_CLOSURE
+                    await self.close()
+                    return WSMessage(WSMsgType.ERROR, exc, None)
+                self._waiting = False
+                if self._close_wait is not None:
+                    self._after_receive()
             msg_type = msg[0]
             # Plain int comparisons: TEXT (1) and BINARY (2) are the hot path.
             if msg_type <= 2 or msg_type >= 0x101:  # data, CLOSED, ERROR: hand over as is

@@ -3,7 +3,8 @@
 How this works: after a valid 101 the handshake code calls
 ``transport.set_protocol(WSProtocol(...))`` and feeds it the bytes that followed the
 101 head.  Every chunk goes into the engine's ``FrameReader``; complete messages
-land in a deque that ``ClientWebSocketResponse.receive()`` reads through ``read()``.
+land in a deque that ``ClientWebSocketResponse.receive()`` empties with ``pop()``,
+parking on ``wait()``'s future only when the deque is empty (``read()`` wraps both).
 A protocol error from the engine is queued *after* the messages the same bytes
 completed, so the reader sees everything that was valid first; after an error the
 remaining bytes are ignored (the connection is failed, RFC 6455 §7.1.7).
@@ -11,7 +12,9 @@ remaining bytes are ignored (the connection is failed, RFC 6455 §7.1.7).
 Flow control: queued payload bytes are counted; above ``high_water`` the transport
 stops reading, and it resumes once the consumer brings the queue to ``low_water``.
 The engine only ever holds one partial message (bounded by ``max_msg_size``), so a
-slow consumer costs at most high_water + max_msg_size + one socket read.
+slow consumer costs at most high_water + max_msg_size + one socket read.  Write side:
+``write()`` reports whether the transport paused writing, so a sender awaits
+``drain()`` (FlowControlMixin) only then.
 
 The HTTP ``ResponseHandler`` this replaces still owns the connector's bookkeeping
 (its ``closed`` future, its ``transport``): ``connection_lost`` is forwarded to it.
@@ -25,6 +28,7 @@ from typing import Any, Callable
 
 from ._core.errors import WSProtocolError
 from ._core.ws_types import WSMessage
+from ._flow import FlowControlMixin
 from .client_exceptions import ClientConnectionResetError, ServerDisconnectedError
 
 __all__ = ("WSProtocol",)
@@ -34,8 +38,10 @@ LOW_WATER = HIGH_WATER // 4
 _SIZED = (bytes, str, bytearray, memoryview)
 
 
-class WSProtocol(asyncio.Protocol):
+class WSProtocol(FlowControlMixin, asyncio.Protocol):
     """Frames in → WSMessage queue out; write-side drain; read-side flow control."""
+
+    _drain_error = ClientConnectionResetError
 
     def __init__(
         self,
@@ -60,8 +66,6 @@ class WSProtocol(asyncio.Protocol):
         self._error: BaseException | None = None  # delivered after the queue drains
         self._failed = False  # engine error seen: ignore further bytes
         self._eof = False
-        self._writing_paused = False
-        self._drain_waiter: asyncio.Future[None] | None = None
         self.on_data: Callable[[], None] | None = None  # heartbeat hook
 
     # -- inbound -------------------------------------------------------------------
@@ -76,15 +80,11 @@ class WSProtocol(asyncio.Protocol):
             messages = self._reader.feed(data)
         except WSProtocolError as exc:
             self._failed = True
-            messages = getattr(exc, "messages", None) or []
-            error: WSProtocolError | None = exc
-        else:
-            if not messages:
-                return
-            error = None
-        self._push(messages)
-        if error is not None:
-            self._set_error(error)
+            self._push(getattr(exc, "messages", None) or [])
+            self._set_error(exc)
+            return
+        if messages:
+            self._push(messages)
 
     def feed_tail(self, data: bytes) -> None:
         """The bytes that followed the 101 head (they arrived with it)."""
@@ -93,14 +93,14 @@ class WSProtocol(asyncio.Protocol):
 
     def _push(self, messages: list[WSMessage]) -> None:
         # Batched: one size sum, one pause check and one wake-up per chunk, not per message.
-        size = 0
+        size = self._queued
         for msg in messages:
             payload = msg[1]
             if isinstance(payload, _SIZED):  # CLOSE carries its int code
                 size += len(payload)
         self._queue.extend(messages)
-        queued = self._queued = self._queued + size
-        if queued > self._high and not self._paused:
+        self._queued = size
+        if size > self._high and not self._paused:
             self._paused = True
             transport = self.transport
             if transport is not None:
@@ -108,8 +108,11 @@ class WSProtocol(asyncio.Protocol):
                     transport.pause_reading()
                 except (AttributeError, NotImplementedError, RuntimeError):
                     pass
-        if self._waiter is not None:
-            self._wake()
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
 
     def push_front(self, msg: WSMessage) -> None:
         """Put a message ahead of the queue (close() wakes a parked receive())."""
@@ -128,28 +131,40 @@ class WSProtocol(asyncio.Protocol):
             if not waiter.done():
                 waiter.set_result(None)
 
+    # The consumer's side, split so that receive() pays for no coroutine when a message
+    # is already queued:  ``while (msg := p.pop()) is None: await p.wait()``.
+
+    def pop(self) -> WSMessage | None:
+        """The next queued message, or None when the queue is empty."""
+        queue = self._queue
+        if not queue:
+            return None
+        msg = queue.popleft()
+        payload = msg[1]
+        if isinstance(payload, _SIZED):  # the same test as _push: counts stay exact
+            queued = self._queued = self._queued - len(payload)
+            if self._paused and queued <= self._low:
+                self._resume()
+        return msg
+
+    def wait(self) -> asyncio.Future[None]:
+        """A future resolved when pop() may have something; raises the final error instead."""
+        if self._error is not None:
+            raise self._error
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            raise RuntimeError("read() called while another read() is waiting")
+        # A waiter cancelled with its task (a timeout) is simply replaced.
+        waiter = self._waiter = self._loop.create_future()
+        return waiter
+
     async def read(self) -> WSMessage:
         """Next message; raises the engine error or ServerDisconnectedError at the end."""
-        while True:
-            queue = self._queue
-            if queue:
-                msg = queue.popleft()
-                payload = msg[1]
-                if isinstance(payload, _SIZED):  # the same test as _push: counts stay exact
-                    self._queued -= len(payload)
-                    if self._paused and self._queued <= self._low:
-                        self._resume()
-                return msg
-            if self._error is not None:
-                raise self._error
-            if self._waiter is not None:
-                raise RuntimeError("read() called while another read() is waiting")
-            waiter = self._waiter = self._loop.create_future()
-            try:
-                await waiter
-            finally:
-                if self._waiter is waiter:
-                    self._waiter = None
+        msg = self.pop()
+        while msg is None:
+            await self.wait()
+            msg = self.pop()
+        return msg
 
     def _resume(self) -> None:
         self._paused = False
@@ -199,38 +214,12 @@ class WSProtocol(asyncio.Protocol):
         if transport is not None:
             transport.close()
 
-    # -- outbound ------------------------------------------------------------------
+    # -- outbound (pause_writing / resume_writing / drain: FlowControlMixin) -------------
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes) -> bool:
+        """Hand one frame to the transport; True when the writer should ``await drain()``."""
         transport = self.transport
         if transport is None or transport.is_closing():
             raise ClientConnectionResetError("Cannot write to closing transport")
         transport.write(data)
-
-    def pause_writing(self) -> None:
-        self._writing_paused = True
-
-    def resume_writing(self) -> None:
-        self._writing_paused = False
-        self._wake_drain(None)
-
-    async def drain(self) -> None:
-        if not self._writing_paused:
-            return
-        if self.transport is None:
-            raise ClientConnectionResetError("Connection lost")
-        waiter = self._drain_waiter
-        if waiter is None:
-            waiter = self._drain_waiter = self._loop.create_future()
-        await asyncio.shield(waiter)
-
-    def _wake_drain(self, exc: BaseException | None) -> None:
-        waiter = self._drain_waiter
-        if waiter is not None:
-            self._drain_waiter = None
-            if not waiter.done():
-                if exc is None and self.transport is not None:
-                    waiter.set_result(None)
-                else:
-                    waiter.set_exception(ClientConnectionResetError("Connection lost"))
-                    waiter.exception()  # nobody may be waiting: mark retrieved
+        return self._writing_paused
