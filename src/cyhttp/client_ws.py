@@ -26,7 +26,12 @@ from ._core.ws_types import (
     WSMessage,
     WSMsgType,
 )
-from .client_exceptions import ClientError, ServerTimeoutError, WSMessageTypeError
+from .client_exceptions import (
+    ClientConnectionResetError,
+    ClientError,
+    ServerTimeoutError,
+    WSMessageTypeError,
+)
 from .timeouts import DEFAULT_WS_CLIENT_TIMEOUT, ClientWSTimeout, timeout_at
 from .ws_protocol import WSProtocol
 
@@ -174,8 +179,6 @@ class ClientWebSocketResponse:
 
     async def _send(self, opcode: int, payload: Any, compress: int | None = None) -> None:
         if self._close_sent and opcode != WSMsgType.CLOSE:
-            from .client_exceptions import ClientConnectionResetError
-
             raise ClientConnectionResetError("Cannot write to closing transport")
         if not compress or opcode >= WSMsgType.CLOSE:
             flag = None  # the connection's default (aiohttp: 0 / None mean "as negotiated")
@@ -203,9 +206,14 @@ class ClientWebSocketResponse:
         if compress or self._close_sent:
             await self._send(WSMsgType.TEXT, data.encode("utf-8"), compress)
             return
-        # Hot path, _send inlined: frame, write, and await only a paused transport.
+        # Hot path: _send and WSProtocol.write inlined; await only a paused transport.
+        frame = self._writer.frame(1, data.encode("utf-8"))
         proto = self._proto
-        if proto.write(self._writer.frame(1, data.encode("utf-8"))):
+        transport = proto.transport
+        if transport is None or transport.is_closing():
+            raise ClientConnectionResetError("Cannot write to closing transport")
+        transport.write(frame)
+        if proto._writing_paused:  # FlowControlMixin's flag, set by the transport
             await proto.drain()
 
     async def send_bytes(self, data: bytes, compress: int | None = None) -> None:
@@ -214,8 +222,13 @@ class ClientWebSocketResponse:
         if compress or self._close_sent:
             await self._send(WSMsgType.BINARY, data, compress)
             return
-        proto = self._proto  # hot path, as in send_str
-        if proto.write(self._writer.frame(2, data)):
+        frame = self._writer.frame(2, data)  # hot path, as in send_str
+        proto = self._proto
+        transport = proto.transport
+        if transport is None or transport.is_closing():
+            raise ClientConnectionResetError("Cannot write to closing transport")
+        transport.write(frame)
+        if proto._writing_paused:
             await proto.drain()
 
     async def send_json(
@@ -312,9 +325,15 @@ class ClientWebSocketResponse:
                         async with timeout_at(self._loop, self._when(receive_timeout)):
                             msg = await proto.read()
                     else:
-                        while msg is None:
-                            await proto.wait()
-                            msg = proto.pop()
+                        while msg is None:  # read() inlined: no coroutine per message
+                            waiter = proto.wait()
+                            try:
+                                msg = await waiter
+                            except BaseException:
+                                proto.reclaim(waiter)
+                                raise
+                            if msg is None:
+                                msg = proto.pop()
                 except (asyncio.CancelledError, *_TIMEOUT_ERRORS):
                     self._after_receive()
                     self._close_code = WSCloseCode.ABNORMAL_CLOSURE

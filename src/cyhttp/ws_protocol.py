@@ -5,6 +5,9 @@ How this works: after a valid 101 the handshake code calls
 101 head.  Every chunk goes into the engine's ``FrameReader``; complete messages
 land in a deque that ``ClientWebSocketResponse.receive()`` empties with ``pop()``,
 parking on ``wait()``'s future only when the deque is empty (``read()`` wraps both).
+When a receive() is parked and a chunk completes exactly one message (the round-trip
+case), the message skips the deque and becomes the future's result; a cancelled
+receiver gives it back with ``reclaim()``, so a timeout can never lose a message.
 A protocol error from the engine is queued *after* the messages the same bytes
 completed, so the reader sees everything that was valid first; after an error the
 remaining bytes are ignored (the connection is failed, RFC 6455 §7.1.7).
@@ -84,6 +87,14 @@ class WSProtocol(FlowControlMixin, asyncio.Protocol):
             self._set_error(exc)
             return
         if messages:
+            waiter = self._waiter
+            if waiter is not None and len(messages) == 1 and not self._queue:
+                # The usual round trip: a receive() is parked and this is its only
+                # message.  Hand it over in the future itself: no queue, no counting.
+                self._waiter = None
+                if not waiter.done():
+                    waiter.set_result(messages[0])
+                    return
             self._push(messages)
 
     def feed_tail(self, data: bytes) -> None:
@@ -95,9 +106,10 @@ class WSProtocol(FlowControlMixin, asyncio.Protocol):
         # Batched: one size sum, one pause check and one wake-up per chunk, not per message.
         size = self._queued
         for msg in messages:
-            payload = msg[1]
-            if isinstance(payload, _SIZED):  # CLOSE carries its int code
-                size += len(payload)
+            try:
+                size += len(msg[1])
+            except TypeError:  # CLOSE carries its int code, ERROR an exception
+                pass
         self._queue.extend(messages)
         self._queued = size
         if size > self._high and not self._paused:
@@ -108,11 +120,7 @@ class WSProtocol(FlowControlMixin, asyncio.Protocol):
                     transport.pause_reading()
                 except (AttributeError, NotImplementedError, RuntimeError):
                     pass
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        self._wake()
 
     def push_front(self, msg: WSMessage) -> None:
         """Put a message ahead of the queue (close() wakes a parked receive())."""
@@ -132,7 +140,7 @@ class WSProtocol(FlowControlMixin, asyncio.Protocol):
                 waiter.set_result(None)
 
     # The consumer's side, split so that receive() pays for no coroutine when a message
-    # is already queued:  ``while (msg := p.pop()) is None: await p.wait()``.
+    # is already queued, and for no queueing when it was parked waiting (see read()).
 
     def pop(self) -> WSMessage | None:
         """The next queued message, or None when the queue is empty."""
@@ -140,15 +148,18 @@ class WSProtocol(FlowControlMixin, asyncio.Protocol):
         if not queue:
             return None
         msg = queue.popleft()
-        payload = msg[1]
-        if isinstance(payload, _SIZED):  # the same test as _push: counts stay exact
-            queued = self._queued = self._queued - len(payload)
-            if self._paused and queued <= self._low:
-                self._resume()
+        try:
+            queued = self._queued = self._queued - len(msg[1])  # the same rule as _push
+        except TypeError:
+            return msg
+        if self._paused and queued <= self._low:
+            self._resume()
         return msg
 
-    def wait(self) -> asyncio.Future[None]:
-        """A future resolved when pop() may have something; raises the final error instead."""
+    def wait(self) -> asyncio.Future[WSMessage | None]:
+        """A future resolved with the next message itself, or with None when pop() may
+        have something; raises the final error instead.  A cancelled awaiter must pass
+        it to ``reclaim()`` (as read() does)."""
         if self._error is not None:
             raise self._error
         waiter = self._waiter
@@ -158,12 +169,32 @@ class WSProtocol(FlowControlMixin, asyncio.Protocol):
         waiter = self._waiter = self._loop.create_future()
         return waiter
 
+    def reclaim(self, waiter: asyncio.Future[WSMessage | None]) -> None:
+        """The task awaiting ``waiter`` was cancelled: a message already handed to it
+        goes back to the front of the queue instead of being lost."""
+        if self._waiter is waiter:
+            self._waiter = None
+        if waiter.done() and not waiter.cancelled():
+            msg = waiter.result()
+            if msg is not None:
+                self._queue.appendleft(msg)
+                try:
+                    self._queued += len(msg[1])
+                except TypeError:
+                    pass
+
     async def read(self) -> WSMessage:
         """Next message; raises the engine error or ServerDisconnectedError at the end."""
         msg = self.pop()
         while msg is None:
-            await self.wait()
-            msg = self.pop()
+            waiter = self.wait()
+            try:
+                msg = await waiter
+            except BaseException:
+                self.reclaim(waiter)
+                raise
+            if msg is None:
+                msg = self.pop()
         return msg
 
     def _resume(self) -> None:

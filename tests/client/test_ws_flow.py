@@ -246,3 +246,31 @@ async def test_flow_mixin_drain_raises_its_error_when_the_connection_is_lost() -
         transport.close()
         server.close()
     assert WSProtocol._drain_error is ClientConnectionResetError
+
+
+@pytest.mark.parametrize("timeout", [None, 5.0], ids=["no-timeout", "timeout"])
+async def test_message_handed_to_a_cancelled_receive_is_not_lost(timeout: float | None) -> None:
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> object:
+        code = await read_close(reader)
+        writer.write(close_frame(1000))
+        return code
+
+    async with raw_server(script) as srv, cyhttp.ClientSession() as s:
+        ws = await ws_connect(s, srv.url)
+        proto: WSProtocol = ws._proto
+        receiver = asyncio.ensure_future(ws.receive(timeout=timeout))
+        await _until(lambda: proto._waiter is not None, "receive() to park")
+        # Bytes arrive and the receiver is cancelled in the same loop iteration: the
+        # message already given to its future must come back to the queue.
+        proto.data_received(frame(TEXT, b"kept") + frame(TEXT, b"next")[:3])
+        receiver.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await receiver
+        assert proto.queued_bytes == len("kept")
+        proto.data_received(frame(TEXT, b"next")[3:])
+        assert await asyncio.wait_for(ws.receive_str(), 5) == "kept"
+        assert await asyncio.wait_for(ws.receive_str(), 5) == "next"
+        assert proto.queued_bytes == 0
+        await asyncio.wait_for(ws.close(), 5)
+        await asyncio.wait_for(srv.done.wait(), 5)
+        assert srv.results == [1000]
