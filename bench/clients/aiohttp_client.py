@@ -1,34 +1,7 @@
-"""aiohttp: the reference client."""
-
-from __future__ import annotations
+"""aiohttp: the reference client, driven through exactly the same adapter as cyhttp."""
 
 import aiohttp
 
+from bench.clients._session_adapter import session_adapter
 
-class Adapter:
-    name = "aiohttp"
-
-    def __init__(self) -> None:
-        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
-
-    async def get(self, url: str) -> int:
-        async with self.session.get(url) as resp:
-            return len(await resp.read())
-
-    async def post(self, url: str, body: bytes) -> int:
-        async with self.session.post(url, data=body) as resp:
-            return len(await resp.read())
-
-    async def ws_open(self, url: str):
-        return await self.session.ws_connect(url)
-
-    async def ws_echo(self, ws, payload) -> int:
-        if isinstance(payload, str):
-            await ws.send_str(payload)
-        else:
-            await ws.send_bytes(payload)
-        msg = await ws.receive()
-        return len(msg.data)
-
-    async def close(self) -> None:
-        await self.session.close()
+Adapter = session_adapter(aiohttp, "aiohttp")
