@@ -6,8 +6,8 @@ request.  The 101 answer is checked (Upgrade, Connection, Sec-WebSocket-Accept,
 subprotocol, permessage-deflate parameters) and any mismatch is a
 ``WSServerHandshakeError``.  On success the connection stays checked out of the pool
 for good (the 101 response keeps it; closing the WebSocket closes it), the
-transport is switched to a ``WSProtocol`` and fed the bytes that arrived behind the
-101 head.  ``ClientSession.ws_connect`` delegates here in one line.
+transport is switched to a ``WSProtocol`` (``BufferedWSProtocol`` on asyncio's own
+loops) and fed the bytes that arrived behind the 101 head.  ``ClientSession.ws_connect`` delegates here in one line.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from .client_ssl import merge_ssl_params
 from .client_ws import ClientWebSocketResponse
 from .helpers import sentinel
 from .timeouts import DEFAULT_WS_CLIENT_TIMEOUT, ClientWSTimeout
-from .ws_protocol import WSProtocol
+from .ws_protocol import protocol_class
 
 __all__ = ("ws_connect", "ws_ext_offer", "ws_ext_parse", "WSRequestContextManager")
 
@@ -207,7 +207,8 @@ async def _ws_connect(
             decode_text=decode_text, expect_masked=False,
         )
         writer = FrameWriter(is_client=True, compress=client_bits, notakeover=client_notakeover)
-        ws_protocol = WSProtocol(asyncio.get_running_loop(), reader, transport, http_protocol)
+        loop = asyncio.get_running_loop()
+        ws_protocol = protocol_class(loop)(loop, reader, transport, http_protocol)
         # No await between these two lines: nothing can arrive in between.
         transport.set_protocol(ws_protocol)
         tail = http_protocol.upgraded_tail()

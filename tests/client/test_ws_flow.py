@@ -18,7 +18,7 @@ import cyhttp
 from cyhttp._flow import FlowControlMixin
 from cyhttp.client_exceptions import ClientConnectionResetError, ClientOSError
 from cyhttp.ws_connect import ws_connect
-from cyhttp.ws_protocol import WSProtocol
+from cyhttp.ws_protocol import BufferedWSProtocol, WSProtocol, protocol_class
 
 from ._ws_peers import close_frame, frame, raw_server, read_close, read_frame
 
@@ -224,7 +224,9 @@ async def test_flow_mixin_drain_waits_for_resume() -> None:
     finally:
         done.set()
         transport.close()
+        writer.close()
         server.close()
+        await server.wait_closed()
 
 
 async def test_flow_mixin_drain_raises_its_error_when_the_connection_is_lost() -> None:
@@ -244,7 +246,9 @@ async def test_flow_mixin_drain_raises_its_error_when_the_connection_is_lost() -
             await probe.drain()
     finally:
         transport.close()
+        writer.close()
         server.close()
+        await server.wait_closed()
     assert WSProtocol._drain_error is ClientConnectionResetError
 
 
@@ -274,3 +278,62 @@ async def test_message_handed_to_a_cancelled_receive_is_not_lost(timeout: float 
         await asyncio.wait_for(ws.close(), 5)
         await asyncio.wait_for(srv.done.wait(), 5)
         assert srv.results == [1000]
+
+
+async def test_buffered_reads_keep_interleaved_connections_apart() -> None:
+    # asyncio's loop → BufferedWSProtocol: every connection of the thread reads through
+    # one shared buffer, so interleaved arrivals must never leak into each other.
+    sizes = [1, 125, 126, 65535, 65536, 65537, 200_000, 3]
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> object:
+        opcode, _, tag = await read_frame(reader)
+        for n in sizes:
+            writer.write(frame(BINARY, tag * n))
+            await writer.drain()
+            await asyncio.sleep(0)
+        return await read_close(reader)
+
+    async with raw_server(script) as srv, cyhttp.ClientSession() as s:
+        sockets = [await ws_connect(s, srv.url) for _ in range(4)]
+        assert all(type(ws._proto) is BufferedWSProtocol for ws in sockets)
+        for i, ws in enumerate(sockets):
+            await ws.send_bytes(bytes((65 + i,)))
+
+        async def drain_one(i: int, ws) -> None:
+            for n in sizes:
+                assert await asyncio.wait_for(ws.receive_bytes(), 10) == bytes((65 + i,)) * n
+
+        await asyncio.gather(*(drain_one(i, ws) for i, ws in enumerate(sockets)))
+        for ws in sockets:
+            await asyncio.wait_for(ws.close(), 5)
+        await asyncio.wait_for(srv.done.wait(), 5)
+        assert srv.results == [1000] * 4
+
+
+def test_uvloop_keeps_the_plain_protocol() -> None:
+    uvloop = pytest.importorskip("uvloop")
+
+    async def main() -> tuple[type, list[bytes]]:
+        async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> object:
+            for _ in range(3):
+                _, _, data = await read_frame(reader)
+                writer.write(frame(BINARY, data * 2))
+            return await read_close(reader)
+
+        async with raw_server(script) as srv, cyhttp.ClientSession() as s:
+            ws = await ws_connect(s, srv.url)
+            got = []
+            for payload in (b"a", b"b" * 70000, b"c"):
+                await ws.send_bytes(payload)
+                got.append(await asyncio.wait_for(ws.receive_bytes(), 5))
+            await asyncio.wait_for(ws.close(), 5)
+            return type(ws._proto), got
+
+    kind, got = uvloop.run(main())
+    assert kind is WSProtocol
+    assert got == [b"aa", b"b" * 140000, b"cc"]
+    loop = asyncio.new_event_loop()
+    try:
+        assert protocol_class(loop) is BufferedWSProtocol
+    finally:
+        loop.close()
