@@ -24,6 +24,7 @@ from multidict import CIMultiDict, MultiDict, MultiDictProxy
 from yarl import URL
 
 from . import hdrs
+from ._core.errors import ParseError
 from .auth import AUTH_DEPRECATED, PROXY_AUTH_DEPRECATED, BasicAuth, strip_auth_from_url
 from .client_config import SessionConfig, SessionProperties, make_config
 from .client_exceptions import (
@@ -53,6 +54,10 @@ __all__ = ("ClientSession", "request")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _HTTP_AND_EMPTY = frozenset({"http", "https", "ws", "wss", ""})
 _EMPTY_BODY_REDIRECT = frozenset({301, 302})
+
+
+_REQUEST_SEND = ClientRequest.send
+_RESPONSE_START = ClientResponse.start
 
 
 def _cookie_jar(loop: asyncio.AbstractEventLoop) -> Any:
@@ -458,17 +463,35 @@ class ClientSession(SessionProperties):
         connector = self._connector
         if connector is None:
             raise RuntimeError("Session is closed")
-        try:
-            conn = await connector.connect(req, traces=req.traces, timeout=timeout)
-        except asyncio.TimeoutError as exc:
-            if isinstance(exc, ConnectionTimeoutError) or when is not None and self._loop.time() >= when:
-                raise
-            raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
+        traces = req.traces
+        # Untraced and not overridden: take an idle connection, write, and await the head
+        # future right here (no connect/send/start coroutines); anything else the long way.
+        conn = connector.connect_idle(req) if not traces and connector._plain_connect else None
+        if conn is None:
+            try:
+                conn = await connector.connect(req, traces=traces, timeout=timeout)
+            except asyncio.TimeoutError as exc:
+                if isinstance(exc, ConnectionTimeoutError) or when is not None and self._loop.time() >= when:
+                    raise
+                raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
         req._conn_reused = conn.reused
         try:
-            resp = await req.send(conn)
+            if traces or type(req).send is not _REQUEST_SEND:
+                resp = await req.send(conn)
+            else:
+                resp = req._send_now(conn)
             try:
-                await resp.start(conn)
+                if type(resp).start is _RESPONSE_START:
+                    waiter = resp._begin(conn)
+                    try:
+                        result = await waiter
+                    except ParseError as exc:
+                        raise resp._head_error(exc) from exc
+                    finally:
+                        resp._waiter = None
+                    resp._got_head(result)
+                else:
+                    await resp.start(conn)
             except BaseException:
                 resp.close()
                 raise

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Coroutine, Generator
+from collections.abc import Awaitable, Coroutine, Generator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -76,6 +76,18 @@ class _Deadlines:
 
 
 
+class _Done:
+    """An awaitable that is already finished (what a synchronous ``__aexit__`` returns)."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return iter(())  # type: ignore[return-value]
+
+
+_DONE = _Done()
+
+
 class _BaseRequestContextManager(Generic[_RetType]):
     """``await session.get(url)`` and ``async with session.get(url) as resp`` alike."""
 
@@ -107,14 +119,17 @@ class _BaseRequestContextManager(Generic[_RetType]):
 class _RequestContextManager(_BaseRequestContextManager[ClientResponse]):
     __slots__ = ()
 
-    async def __aexit__(
+    def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        # Release rather than close: a fully read body leaves a reusable connection.
+    ) -> Awaitable[None]:
+        # A plain method returning an awaitable: no coroutine frame per request when
+        # there is nothing to wait for.  Release rather than close: a fully read body
+        # leaves a reusable connection.
         resp = self._resp
         resp.release()
         if getattr(resp, "_writer", None) is not None:  # a request body still going out
-            await resp.wait_for_close()
+            return resp.wait_for_close()
+        return _DONE
 
 
 class _SessionRequestContextManager:

@@ -27,6 +27,7 @@ from .compression import ACCEPT_ENCODING, Encoder
 from .cookie_parse import make_morsel
 from .helpers import HttpVersion, HttpVersion11
 from .http_writer import HeaderInjectionError, StreamWriter, serialize_head
+from .client_response import ClientResponse as _ClientResponse
 from .reqinfo import ConnectionKey, RequestInfo
 
 try:  # the seam for the full body story (FormData, files, async iterables, multipart)
@@ -343,6 +344,13 @@ class ClientRequest:
 
     async def send(self, conn: Any) -> Any:
         """Write the request on ``conn``; returns the (not yet started) response."""
+        response = self._send_now(conn)
+        for trace in self.traces:
+            await trace.send_request_headers_sent(self.method, self.original_url, self.headers)
+        return response
+
+    def _send_now(self, conn: Any) -> Any:
+        """``send()`` without the traces: no coroutine (the session's untraced fast path)."""
         protocol = conn.protocol
         head = self._head()  # may raise ValueError (injection) before anything is sent
         waiter = protocol.start_response(self.method, *self.response_params, expect100=self.expect100)
@@ -364,18 +372,19 @@ class ClientRequest:
         else:
             transport.write(head)
             self._writer_task = asyncio.get_running_loop().create_task(self._write_body(conn))
-        for trace in self.traces:
-            await trace.send_request_headers_sent(self.method, self.original_url, self.headers)
         response_class = self.response_class
         if response_class is None:
             from .client_response import ClientResponse as response_class
-        self.response = response_class(
+        lazy = response_class is _ClientResponse  # ours builds request_info on first use
+        response = self.response = response_class(
             self.method, self.original_url, writer=self._writer_task, continue100=None,
-            timer=self._timer, request_info=self.request_info, traces=self.traces,
+            timer=self._timer, request_info=None if lazy else self.request_info, traces=self.traces,
             loop=self.loop, session=self._session,
         )
-        self.response._waiter = waiter
-        return self.response
+        if lazy:
+            response._req_headers = self.headers
+        response._waiter = waiter
+        return response
 
     async def _write_body(self, conn: Any) -> None:
         protocol = conn.protocol

@@ -99,6 +99,8 @@ class BaseConnector:
         self._cleanup_closed_transports: list[asyncio.BaseTransport | None] = []
         self._cleanup_closed_handle: asyncio.TimerHandle | None = None
         self._closed = False
+        # Whether connect() is ours: only then may the session take connect_idle()'s shortcut.
+        self._plain_connect = type(self).connect is BaseConnector.connect
         if enable_cleanup_closed:
             self._cleanup_closed()
 
@@ -290,6 +292,21 @@ class BaseConnector:
             self._acquired_per_host[key].discard(placeholder)
         self._acquire(key, proto)
         return Connection(self, key, proto, self._loop)
+
+    def connect_idle(self, req: Any) -> Connection | None:
+        """``connect()``'s fast path without a coroutine: an idle pooled connection or None.
+
+        For the session when nothing is traced and ``connect`` is not overridden; None
+        (closed connector, proxy, nothing idle) means "await ``connect()``", which then
+        does everything, errors included.
+        """
+        if self._closed or req.proxy is not None:
+            return None
+        key = req.connection_key
+        proto = self._take_idle(key)
+        if proto is None:
+            return None
+        return Connection(self, key, proto, self._loop, reused=True)
 
     async def _trace_reuse(self, key: ConnectionKey, proto: Protocol, traces: list[Any]) -> None:
         try:
