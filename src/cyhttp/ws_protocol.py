@@ -66,7 +66,7 @@ class WSProtocol(FlowControlMixin, asyncio.Protocol):
         self._high = high_water
         self._low = high_water // 4 if low_water is None else low_water
         self._paused = False
-        self._waiter: asyncio.Future[None] | None = None
+        self._waiter: asyncio.Future[WSMessage | None] | None = None
         self._error: BaseException | None = None  # delivered after the queue drains
         self._failed = False  # engine error seen: ignore further bytes
         self._eof = False
