@@ -20,13 +20,13 @@ import warnings
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from multidict import CIMultiDict, MultiDict, MultiDictProxy
+from multidict import CIMultiDict
 from yarl import URL
 
 from . import hdrs
 from ._core.errors import ParseError
 from .auth import AUTH_DEPRECATED, PROXY_AUTH_DEPRECATED, BasicAuth, strip_auth_from_url
-from .client_config import SessionConfig, SessionProperties, make_config
+from .client_config import SessionConfig, SessionProperties, make_config, merge_headers
 from .client_exceptions import (
     ClientConnectionResetError,
     ClientConnectorError,
@@ -37,23 +37,20 @@ from .client_exceptions import (
     InvalidUrlClientError,
     InvalidUrlRedirectClientError,
     NonHttpUrlClientError,
-    NonHttpUrlRedirectClientError,
     ServerDisconnectedError,
     TooManyRedirects,
 )
+from .client_redirects import REDIRECTS, next_hop
 from .client_request import IDEMPOTENT_METHODS, ClientRequest
 from .client_ssl import merge_ssl_params
 from .client_response import ClientResponse
 from .connector import BaseConnector, TCPConnector
 from .helpers import HttpVersion11, sentinel
-from .client_ctx import _HAS_UNCANCEL, _Deadlines, _RequestContextManager, _SessionRequestContextManager
+from .client_ctx import _HAS_UNCANCEL, _Deadlines, _RequestContextManager, request
 from .timeouts import ClientTimeout, deadline
 
 __all__ = ("ClientSession", "request")
 
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_HTTP_AND_EMPTY = frozenset({"http", "https", "ws", "wss", ""})
-_EMPTY_BODY_REDIRECT = frozenset({301, 302})
 
 
 _REQUEST_SEND = ClientRequest.send
@@ -264,7 +261,7 @@ class ClientSession(SessionProperties):
             assert connector is not None
             if url.scheme not in connector.allowed_protocol_schema_set:
                 raise NonHttpUrlClientError(url)
-            headers = self._prepare_headers(headers)
+            headers = merge_headers(cfg.headers, headers)
             skip: Any = cfg.skip_auto_headers
             if skip_auto_headers is not None:
                 skip = skip | frozenset(skip_auto_headers)
@@ -380,7 +377,7 @@ class ClientSession(SessionProperties):
                     if resp._headers is not None and hdrs.SET_COOKIE in resp._headers:
                         # The raw values, parsed leniently; duplicate names stay apart (aiohttp 3.14).
                         jar.update_cookies_from_headers(resp._headers.getall(hdrs.SET_COOKIE), resp.url)
-                    if resp.status in _REDIRECTS and allow_redirects:
+                    if resp.status in REDIRECTS and allow_redirects:
                         for trace in traces:
                             await trace.send_request_redirect(method, url, headers, resp)
                         redirects += 1
@@ -388,41 +385,13 @@ class ClientSession(SessionProperties):
                         if max_redirects and redirects >= max_redirects:
                             resp.close()
                             raise TooManyRedirects(history[0].request_info, tuple(history))
-                        if (resp.status == 303 and resp.method != hdrs.METH_HEAD) or (
-                            resp.status in _EMPTY_BODY_REDIRECT and resp.method == hdrs.METH_POST
-                        ):
-                            method = hdrs.METH_GET
-                            data = None
-                            headers.popall(hdrs.CONTENT_LENGTH, None)
-                            headers.popall(hdrs.CONTENT_TYPE, None)
-                        else:
-                            data = req.body if req.body is not None else data
-                        r_url = resp.headers.get(hdrs.LOCATION) or resp.headers.get(hdrs.URI)
-                        if r_url is None:
+                        hop = next_hop(resp, req, url, method, data, headers, cfg.requote_redirect_url)
+                        if hop is None:
                             break
-                        resp.release()
-                        try:
-                            new_url = URL(r_url, encoded=not cfg.requote_redirect_url)
-                        except ValueError as exc:
-                            raise InvalidUrlRedirectClientError(
-                                r_url, "Server attempted redirecting to a location that does not look like a URL"
-                            ) from exc
-                        scheme = new_url.scheme
-                        if scheme not in _HTTP_AND_EMPTY:
-                            raise NonHttpUrlRedirectClientError(r_url)
-                        if not scheme or not new_url.absolute:
-                            new_url = url.join(new_url)
-                        try:
-                            new_origin = new_url.origin()
-                        except ValueError as exc:
-                            raise InvalidUrlRedirectClientError(new_url, "Invalid redirect URL origin") from exc
-                        if url.origin() != new_origin:
+                        url, method, data, cross_origin = hop
+                        if cross_origin:
                             auth = None
                             req_jar = None
-                            headers.popall(hdrs.AUTHORIZATION, None)
-                            headers.popall(hdrs.COOKIE, None)
-                            headers.popall(hdrs.PROXY_AUTHORIZATION, None)
-                        url = new_url
                         params = None
                         continue
                     break
@@ -500,23 +469,6 @@ class ClientSession(SessionProperties):
             raise
         return resp
 
-    def _prepare_headers(self, headers: Any) -> CIMultiDict[str]:
-        """Session defaults merged with the request's headers (request wins)."""
-        defaults = self._config.headers
-        if not headers:
-            return CIMultiDict(defaults) if defaults else CIMultiDict()
-        if not isinstance(headers, (MultiDictProxy, MultiDict)):
-            headers = CIMultiDict(headers)
-        result: CIMultiDict[str] = CIMultiDict(defaults)
-        added: set[str] = set()
-        for key, value in headers.items():
-            if key in added:
-                result.add(key, value)
-            else:
-                result[key] = value
-                added.add(key)
-        return result
-
     def ws_connect(self, url: str | URL, **kwargs: Any) -> Any:
         """Open a WebSocket (``async with session.ws_connect(url) as ws``)."""
         from .ws_connect import ws_connect
@@ -554,28 +506,3 @@ class ClientSession(SessionProperties):
     def detach(self) -> None:
         """Forget the connector without closing it."""
         self._connector = None
-
-
-def request(
-    method: str,
-    url: str | URL,
-    *,
-    connector: BaseConnector | None = None,
-    loop: asyncio.AbstractEventLoop | None = None,
-    cookies: Any = None,
-    version: Any = HttpVersion11,
-    **kwargs: Any,
-) -> _SessionRequestContextManager:
-    """One request on a throw-away session (``async with cyhttp.request(...) as r``).
-
-    The connection is closed with the response (``force_close``), as in aiohttp.
-    """
-    connector_owner = False
-    if connector is None:
-        connector_owner = True
-        connector = TCPConnector(loop=loop, force_close=True)
-    session = ClientSession(
-        loop=loop, cookies=cookies, version=version, timeout=kwargs.pop("timeout", sentinel),
-        connector=connector, connector_owner=connector_owner,
-    )
-    return _SessionRequestContextManager(session._request(method, url, **kwargs), session)

@@ -13,13 +13,30 @@ import json
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from multidict import CIMultiDict, CIMultiDictProxy, istr
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, istr
 from yarl import URL
 
 from .helpers import HttpVersion, HttpVersion11
 from .timeouts import DEFAULT_TIMEOUT, ClientTimeout
 
-__all__ = ("SessionConfig", "SessionProperties", "make_config")
+__all__ = ("SessionConfig", "SessionProperties", "make_config", "merge_headers")
+
+
+def merge_headers(defaults: Any, headers: Any) -> CIMultiDict[str]:
+    """The session's default headers merged with a request's own (the request wins)."""
+    if not headers:
+        return CIMultiDict(defaults) if defaults else CIMultiDict()
+    if not isinstance(headers, (MultiDictProxy, MultiDict)):
+        headers = CIMultiDict(headers)
+    result: CIMultiDict[str] = CIMultiDict(defaults)
+    added: set[str] = set()
+    for key, value in headers.items():
+        if key in added:
+            result.add(key, value)
+        else:
+            result[key] = value
+            added.add(key)
+    return result
 
 
 def _utf8(resp: Any, body: bytes) -> str:

@@ -15,11 +15,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .client_response import ClientResponse
+from .helpers import HttpVersion11, sentinel
 
 if TYPE_CHECKING:
+    from yarl import URL
+
     from .client import ClientSession
 
-__all__ = ("_Deadlines", "_RequestContextManager", "_SessionRequestContextManager")
+__all__ = ("_Deadlines", "_RequestContextManager", "_SessionRequestContextManager", "request")
 
 _RetType = TypeVar("_RetType")
 
@@ -157,3 +160,31 @@ class _SessionRequestContextManager:
 
     def __await__(self) -> Generator[Any, None, ClientResponse]:
         return self.__aenter__().__await__()
+
+
+def request(
+    method: str,
+    url: str | URL,
+    *,
+    connector: Any = None,
+    loop: asyncio.AbstractEventLoop | None = None,
+    cookies: Any = None,
+    version: Any = HttpVersion11,
+    **kwargs: Any,
+) -> _SessionRequestContextManager:
+    """One request on a throw-away session (``async with cyhttp.request(...) as r``).
+
+    The connection is closed with the response (``force_close``), as in aiohttp.
+    """
+    from .client import ClientSession  # late: the session module imports this one
+    from .connector import TCPConnector
+
+    connector_owner = False
+    if connector is None:
+        connector_owner = True
+        connector = TCPConnector(loop=loop, force_close=True)
+    session = ClientSession(
+        loop=loop, cookies=cookies, version=version, timeout=kwargs.pop("timeout", sentinel),
+        connector=connector, connector_owner=connector_owner,
+    )
+    return _SessionRequestContextManager(session._request(method, url, **kwargs), session)
