@@ -18,7 +18,7 @@ import cyhttp
 from cyhttp._flow import FlowControlMixin
 from cyhttp.client_exceptions import ClientConnectionResetError, ClientOSError
 from cyhttp.ws_connect import ws_connect
-from cyhttp.ws_protocol import BufferedWSProtocol, WSProtocol, protocol_class
+from cyhttp.ws_protocol import HANDOFF_MAX, BufferedWSProtocol, WSProtocol, protocol_class
 
 from ._ws_peers import close_frame, frame, raw_server, read_close, read_frame
 
@@ -337,3 +337,24 @@ def test_uvloop_keeps_the_plain_protocol() -> None:
         assert protocol_class(loop) is BufferedWSProtocol
     finally:
         loop.close()
+
+
+async def test_handoff_limit_small_messages_skip_the_queue_large_ones_do_not() -> None:
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> object:
+        code = await read_close(reader)
+        writer.write(close_frame(1000))
+        return code
+
+    async with raw_server(script) as srv, cyhttp.ClientSession() as s:
+        ws = await ws_connect(s, srv.url)
+        proto: WSProtocol = ws._proto
+        for size, queued in ((HANDOFF_MAX, 0), (HANDOFF_MAX + 1, HANDOFF_MAX + 1)):
+            receiver = asyncio.ensure_future(ws.receive_bytes())
+            await _until(lambda: proto._waiter is not None, "receive() to park")
+            proto.data_received(frame(BINARY, b"h" * size))
+            assert proto.queued_bytes == queued  # just under: handed over; just over: queued
+            assert await asyncio.wait_for(receiver, 5) == b"h" * size
+            assert proto.queued_bytes == 0
+        await asyncio.wait_for(ws.close(), 5)
+        await asyncio.wait_for(srv.done.wait(), 5)
+        assert srv.results == [1000]
