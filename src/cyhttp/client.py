@@ -361,10 +361,23 @@ class ClientSession(SessionProperties):
                     )
                     req.response_params = response_params
                     try:
-                        if handler is None:
-                            resp = await self._send_request(req, real_timeout, when)
-                        else:
+                        if handler is not None:
                             resp = await handler(req)
+                        elif (sent := self._send_now(req)) is None:
+                            resp = await self._send_request(req, real_timeout, when)
+                        else:  # written on an idle connection: await the head right here
+                            resp = sent
+                            try:
+                                try:
+                                    result = await resp._waiter
+                                except ParseError as exc:
+                                    raise resp._head_error(exc) from exc
+                                finally:
+                                    resp._waiter = None
+                                resp._got_head(result)
+                            except BaseException:
+                                resp.close()  # also gives the connection back, closed
+                                raise
                     except (ServerDisconnectedError, ClientOSError, ClientConnectionResetError) as exc:
                         resp = None
                         # The server may close an idle keep-alive connection just as we reuse
@@ -426,6 +439,33 @@ class ClientSession(SessionProperties):
         finally:
             if task is not None:
                 self._deadlines.discard(when, task)
+
+    def _send_now(self, req: ClientRequest) -> ClientResponse | None:
+        """The untraced fast path: write ``req`` on an idle pooled connection, no coroutine.
+
+        Returns the response with its head future pending, or None when anything
+        needs the full ``_send_request`` (tracing, no idle connection, overridden
+        ``connect`` / ``send`` / ``start``).
+        """
+        if req.traces or type(req).send is not _REQUEST_SEND:
+            return None
+        response_class = req.response_class
+        if response_class is not None and response_class.start is not _RESPONSE_START:
+            return None
+        connector = self._connector
+        if connector is None or not connector._plain_connect:
+            return None
+        conn = connector.connect_idle(req)
+        if conn is None:
+            return None
+        req._conn_reused = True
+        try:
+            resp = req._send_now(conn)
+        except BaseException:
+            conn.close()
+            raise
+        resp._begin(conn)
+        return resp
 
     async def _send_request(self, req: ClientRequest, timeout: ClientTimeout, when: float | None) -> ClientResponse:
         """Borrow a connection, write ``req``, await the response head (the middlewares' handler)."""

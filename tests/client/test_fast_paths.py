@@ -10,6 +10,7 @@ raw headers built on first access, and the pool's release path.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -147,3 +148,74 @@ async def test_bad_head_in_one_packet_is_still_a_response_error() -> None:
         async with cyhttp.ClientSession() as session:
             with pytest.raises(cyhttp.ClientResponseError):
                 await session.get(srv.url)
+
+
+def _good_then_bad_head() -> Any:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_head(reader)
+        writer.write(OK)
+        await read_head(reader)  # the second request comes on the same (reused) connection
+        writer.write(b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+
+    return handler
+
+
+async def test_bad_head_on_a_reused_connection() -> None:
+    """The session's inline head wait maps ParseError like ClientResponse.start does."""
+    async with raw_server(_good_then_bad_head()) as srv, cyhttp.ClientSession() as session:
+        async with session.get(srv.url) as resp:
+            assert await resp.read() == b"ok"
+        with pytest.raises(cyhttp.ClientResponseError) as info:
+            await session.get(srv.url.with_fragment("frag"), headers={"X-A": "1"})
+        assert info.value.status == 400
+        assert info.value.request_info.url == srv.url
+        assert info.value.request_info.real_url == srv.url.with_fragment("frag")
+        assert info.value.request_info.headers["X-A"] == "1"
+        async with session.get(srv.url) as resp:  # the broken connection was not parked
+            assert resp.status == 200
+        assert srv.accepted == 2
+
+
+async def test_request_info_built_lazily_matches_the_request() -> None:
+    heads: list[bytes] = []
+    async with raw_server(recorder(heads)) as srv, cyhttp.ClientSession() as session:
+        for _ in range(2):  # new connection, then the idle fast path
+            async with session.get(srv.url.with_fragment("f"), headers={"X-B": "2"}) as resp:
+                assert resp._request_info is None  # not built until asked for
+                info = resp.request_info
+                assert info is resp.request_info
+                assert (info.url, info.method, info.real_url) == (srv.url, "GET", srv.url.with_fragment("f"))
+                assert info.headers["X-B"] == "2" and info.headers["Host"] == f"127.0.0.1:{srv.url.port}"
+                await resp.read()
+
+
+async def test_overridden_connect_send_start_are_used_on_reused_connections() -> None:
+    calls: list[str] = []
+
+    class Req(ClientRequest):
+        async def send(self, conn: Any) -> Any:
+            calls.append("send")
+            return await super().send(conn)
+
+    class Resp(cyhttp.ClientResponse):
+        async def start(self, connection: Any) -> Any:
+            calls.append("start")
+            return await super().start(connection)
+
+    class Conn(cyhttp.TCPConnector):
+        async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
+            calls.append("connect")
+            return await super().connect(req, traces, timeout)
+
+    heads: list[bytes] = []
+    async with raw_server(recorder(heads)) as srv:
+        for kwargs, expected in (({"request_class": Req}, "send"), ({"response_class": Resp}, "start"),
+                                 ({"connector": Conn()}, "connect")):
+            calls.clear()
+            async with cyhttp.ClientSession(**kwargs) as session:
+                for _ in range(3):
+                    async with session.get(srv.url) as resp:
+                        assert await resp.read() == b"ok"
+            assert calls == [expected] * 3
