@@ -32,7 +32,6 @@ from .client_exceptions import (
     ClientConnectorError,
     ClientError,
     ClientOSError,
-    ConnectionTimeoutError,
     InvalidURL,
     InvalidUrlClientError,
     InvalidUrlRedirectClientError,
@@ -44,6 +43,7 @@ from .client_redirects import REDIRECTS, next_hop
 from .client_request import IDEMPOTENT_METHODS, ClientRequest
 from .client_ssl import merge_ssl_params
 from .client_response import ClientResponse
+from .client_send import send_now, send_request
 from .connector import BaseConnector, TCPConnector
 from .helpers import HttpVersion11, sentinel
 from .client_ctx import _HAS_UNCANCEL, _Deadlines, _RequestContextManager, request
@@ -51,10 +51,6 @@ from .timeouts import ClientTimeout, deadline
 
 __all__ = ("ClientSession", "request")
 
-
-
-_REQUEST_SEND = ClientRequest.send
-_RESPONSE_START = ClientResponse.start
 
 
 def _cookie_jar(loop: asyncio.AbstractEventLoop) -> Any:
@@ -306,7 +302,7 @@ class ClientSession(SessionProperties):
                 from .client_middlewares import build_client_middlewares
 
                 handler = build_client_middlewares(
-                    functools.partial(self._send_request, timeout=real_timeout, when=when), mws
+                    functools.partial(send_request, self, timeout=real_timeout, when=when), mws
                 )
             history: list[ClientResponse] = []
             redirects = 0
@@ -363,8 +359,8 @@ class ClientSession(SessionProperties):
                     try:
                         if handler is not None:
                             resp = await handler(req)
-                        elif (sent := self._send_now(req)) is None:
-                            resp = await self._send_request(req, real_timeout, when)
+                        elif (sent := send_now(self._connector, req)) is None:
+                            resp = await send_request(self, req, real_timeout, when)
                         else:  # written on an idle connection: await the head right here
                             resp = sent
                             try:
@@ -439,75 +435,6 @@ class ClientSession(SessionProperties):
         finally:
             if task is not None:
                 self._deadlines.discard(when, task)
-
-    def _send_now(self, req: ClientRequest) -> ClientResponse | None:
-        """The untraced fast path: write ``req`` on an idle pooled connection, no coroutine.
-
-        Returns the response with its head future pending, or None when anything
-        needs the full ``_send_request`` (tracing, no idle connection, overridden
-        ``connect`` / ``send`` / ``start``).
-        """
-        if req.traces or type(req).send is not _REQUEST_SEND:
-            return None
-        response_class = req.response_class
-        if response_class is not None and response_class.start is not _RESPONSE_START:
-            return None
-        connector = self._connector
-        if connector is None or not connector._plain_connect:
-            return None
-        conn = connector.connect_idle(req)
-        if conn is None:
-            return None
-        req._conn_reused = True
-        try:
-            resp = req._send_now(conn)
-        except BaseException:
-            conn.close()
-            raise
-        resp._begin(conn)
-        return resp
-
-    async def _send_request(self, req: ClientRequest, timeout: ClientTimeout, when: float | None) -> ClientResponse:
-        """Borrow a connection, write ``req``, await the response head (the middlewares' handler)."""
-        connector = self._connector
-        if connector is None:
-            raise RuntimeError("Session is closed")
-        traces = req.traces
-        # Untraced and not overridden: take an idle connection, write, and await the head
-        # future right here (no connect/send/start coroutines); anything else the long way.
-        conn = connector.connect_idle(req) if not traces and connector._plain_connect else None
-        if conn is None:
-            try:
-                conn = await connector.connect(req, traces=traces, timeout=timeout)
-            except asyncio.TimeoutError as exc:
-                if isinstance(exc, ConnectionTimeoutError) or when is not None and self._loop.time() >= when:
-                    raise
-                raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
-        req._conn_reused = conn.reused
-        try:
-            if traces or type(req).send is not _REQUEST_SEND:
-                resp = await req.send(conn)
-            else:
-                resp = req._send_now(conn)
-            try:
-                if type(resp).start is _RESPONSE_START:
-                    waiter = resp._begin(conn)
-                    try:
-                        result = await waiter
-                    except ParseError as exc:
-                        raise resp._head_error(exc) from exc
-                    finally:
-                        resp._waiter = None
-                    resp._got_head(result)
-                else:
-                    await resp.start(conn)
-            except BaseException:
-                resp.close()
-                raise
-        except BaseException:
-            conn.close()
-            raise
-        return resp
 
     def ws_connect(self, url: str | URL, **kwargs: Any) -> Any:
         """Open a WebSocket (``async with session.ws_connect(url) as ws``)."""
