@@ -216,7 +216,8 @@ class ClientSession(SessionProperties):
         max_headers: int | None = None,
         middlewares: Sequence[Any] | None = None,
     ) -> ClientResponse:
-        if self.closed:
+        connector = self._connector
+        if connector is None or connector.closed:
             raise RuntimeError("Session is closed")
         cfg = self._config
         if timeout is sentinel or timeout is None:
@@ -250,11 +251,11 @@ class ClientSession(SessionProperties):
                 headers = CIMultiDict(headers or ())
                 headers.setdefault(hdrs.CONTENT_TYPE, "application/json")
             try:
-                url = self._build_url(str_or_url)
+                url = str_or_url if isinstance(str_or_url, URL) else URL(str_or_url)
+                if cfg.base_url is not None and not url.absolute:
+                    url = cfg.base_url.join(url)  # as _build_url
             except ValueError as exc:
                 raise InvalidUrlClientError(str_or_url) from exc
-            connector = self._connector
-            assert connector is not None
             if url.scheme not in connector.allowed_protocol_schema_set:
                 raise NonHttpUrlClientError(url)
             headers = merge_headers(cfg.headers, headers)

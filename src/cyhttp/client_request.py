@@ -124,12 +124,16 @@ class ClientRequest:
         self.expect100 = expect100
         self.chunked = bool(chunked)
         self.compress = compress
-        self.traces = traces or []
+        self.traces = traces if traces is not None else []
         self.response_class = response_class
         self._session = session
         self._timer = timer
         self._connection_key: ConnectionKey | None = None
         self.response_params: tuple[Any, ...] = ()
+        if self._plain and not headers and data is None and auth is None and not cookies \
+                and not skip_auto_headers and not expect100 and not chunked:
+            if not url.raw_user and not url.raw_password and self._plain_headers():
+                return
         if url.raw_user or url.raw_password:
             auth = BasicAuth.from_url(url)
         self.auth = auth
@@ -147,6 +151,35 @@ class ClientRequest:
                 self._head_key = None
 
     # -- construction --------------------------------------------------------------
+
+    _plain = True  # False in a subclass that changes how headers or the body are built
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plain = (cls._build_headers is ClientRequest._build_headers
+                      and cls._set_body is ClientRequest._set_body
+                      and cls.DEFAULT_HEADERS is _DEFAULT_HEADERS)
+
+    def _plain_headers(self) -> bool:
+        """The rest of ``__init__`` for a plain request whose auto-header set is cached.
+
+        Exactly what ``_build_headers`` + ``_set_body`` give for no headers, body,
+        cookies, auth or skip list, in one step; False (nothing done) when the set for
+        this host is not cached yet.
+        """
+        host = self.url.host_port_subcomponent
+        cached = _AUTO_HEADERS.get(host) if host is not None else None
+        if cached is None:
+            return False
+        self.auth = None
+        self._skip_auto_headers = None
+        self._head_key = (host, self.method)
+        headers = self.headers = cached.copy()
+        if self.method not in GET_METHODS:
+            headers[hdrs.CONTENT_LENGTH] = "0"
+        self.body = None
+        self._headers_version = getversion(headers)
+        return True
 
     def _build_headers(self, headers: Any, skip: Iterable[str] | None, cookies: Any,
                        auth: BasicAuth | None) -> CIMultiDict[str]:

@@ -13,6 +13,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from yarl import URL
 
 import cyhttp
 from cyhttp.client_request import ClientRequest
@@ -219,3 +220,30 @@ async def test_overridden_connect_send_start_are_used_on_reused_connections() ->
                     async with session.get(srv.url) as resp:
                         assert await resp.read() == b"ok"
             assert calls == [expected] * 3
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE", "HEAD"])
+async def test_plain_request_shortcut_builds_the_same_request(method: str) -> None:
+    """The second plain request to a host takes the cached-header shortcut: same result."""
+    url = URL("http://shortcut.example:8080/p?q=1")
+    first = ClientRequest(method, url)  # fills the per-host cache
+    second = ClientRequest(method, url, headers={}, traces=None)
+    assert list(second.headers.items()) == list(first.headers.items())
+    assert second.headers is not first.headers
+    assert (second.body, second.auth, second.chunked, second.expect100) == (None, None, False, False)
+    assert second._head() == first._head()
+    second.headers["X-Late"] = "1"  # edited after construction: a fresh head
+    assert b"X-Late: 1\r\n" in second._head()
+
+
+async def test_subclass_building_headers_is_not_shortcut() -> None:
+    class Req(ClientRequest):
+        def _build_headers(self, *args: Any) -> Any:
+            out = super()._build_headers(*args)
+            out["X-Sub"] = "1"
+            return out
+
+    url = URL("http://shortcut.example:8080/")
+    ClientRequest("GET", url)
+    assert Req("GET", url).headers["X-Sub"] == "1"
+    assert Req("GET", url).headers["X-Sub"] == "1"
