@@ -67,6 +67,7 @@ class ClientResponse:
     _content_type: tuple[str, MappingProxyType[str, str]] | None = None
     _cookies: SimpleCookie | None = None
     _waiter: asyncio.Future[Any] | None = None
+    _history: tuple[ClientResponse, ...] = ()  # the session sets it after redirects
     _req_headers: Any = None  # the request's headers, when request_info is built lazily
     _closed = True
     _released = False
@@ -92,11 +93,6 @@ class ClientResponse:
         self._traces = traces or ()
         self._loop = loop
         self._session = session
-        self._history: tuple[ClientResponse, ...] = ()
-        self._resolve_charset: Callable[[ClientResponse, bytes], str] = (
-            session._config.fallback_charset_resolver if session is not None
-            else _default_charset_resolver
-        )
 
     # -- the head --------------------------------------------------------------
 
@@ -294,6 +290,12 @@ class ClientResponse:
         if self._body is None:
             raise RuntimeError("Cannot compute fallback encoding of a not yet read body")
         return self._resolve_charset(self, self._body)
+
+    @property
+    def _resolve_charset(self) -> Callable[[ClientResponse, bytes], str]:
+        # Looked up when needed (rarely): not a per-response attribute.
+        session = self._session
+        return session._config.fallback_charset_resolver if session is not None else _default_charset_resolver
 
     async def text(self, encoding: str | None = None, errors: str = "strict") -> str:
         body = await self.read()

@@ -135,7 +135,8 @@ class ResponseHandler(asyncio.Protocol):
         """
         if self._exception is not None:
             raise self._exception
-        self._stop_read_timer()
+        if self._read_timer is not None:  # checked here: a call saved per request
+            self._stop_read_timer()
         parser = self._parser
         if parser is None or limits != self._limits or read_until_eof != self._read_until_eof:
             parser = self._parser = ResponseParser(
@@ -400,7 +401,8 @@ class ResponseHandler(asyncio.Protocol):
 
     def _end_message(self) -> None:
         payload = self._payload
-        self._stop_read_timer()
+        if self._read_timer is not None:
+            self._stop_read_timer()
         self._read_timeout = None
         if payload is None:
             return
