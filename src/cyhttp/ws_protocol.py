@@ -26,13 +26,12 @@ The HTTP ``ResponseHandler`` this replaces still owns the connector's bookkeepin
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections import deque
 from typing import Any, Callable
 
 from ._core.errors import WSProtocolError
 from ._core.ws_types import WSMessage
-from ._flow import FlowControlMixin
+from ._flow import BufferedReadMixin, FlowControlMixin, reads_buffered
 from .client_exceptions import ClientConnectionResetError, ServerDisconnectedError
 
 __all__ = ("WSProtocol", "BufferedWSProtocol", "protocol_class")
@@ -40,7 +39,6 @@ __all__ = ("WSProtocol", "BufferedWSProtocol", "protocol_class")
 HIGH_WATER = 1 << 18  # 256 KiB of delivered-but-unread payload
 LOW_WATER = HIGH_WATER // 4
 HANDOFF_MAX = 1 << 16  # larger messages always go through the queue (see data_received)
-READ_SIZE = 1 << 16  # per recv_into; its copy stays under glibc's 128 KiB mmap threshold
 
 
 class WSProtocol(FlowControlMixin, asyncio.Protocol):
@@ -263,35 +261,10 @@ class WSProtocol(FlowControlMixin, asyncio.Protocol):
         return self._writing_paused
 
 
-class _ReadBuffer(threading.local):
-    """One receive buffer per thread, shared by every connection of the thread's loop:
-    the loop calls ``get_buffer`` → ``recv_into`` → ``buffer_updated`` back to back."""
-
-    def __init__(self) -> None:
-        self.view = memoryview(bytearray(READ_SIZE))
-
-
-_read_buffer = _ReadBuffer()
-
-
-class BufferedWSProtocol(WSProtocol, asyncio.BufferedProtocol):
-    """WSProtocol reading through ``recv_into`` (asyncio's own loops).
-
-    Why: with plain ``data_received`` asyncio allocates a fresh 256 KiB bytes per
-    ``recv`` and shrinks it to the few bytes that came; glibc serves that from a new
-    mmap every time (mmap + mremap + munmap, ~15 µs per small WebSocket message on
-    Linux) unless some earlier large free happened to raise its dynamic threshold.  Reading into one reused buffer and copying out exactly what arrived
-    costs a memcpy of the received bytes instead.  uvloop already reads into its own
-    buffer, so it keeps the plain protocol (see ``protocol_class``).
-    """
-
-    def get_buffer(self, sizehint: int) -> memoryview:
-        return _read_buffer.view
-
-    def buffer_updated(self, nbytes: int) -> None:
-        self.data_received(_read_buffer.view[:nbytes].tobytes())
+class BufferedWSProtocol(BufferedReadMixin, WSProtocol, asyncio.BufferedProtocol):
+    """WSProtocol reading through ``recv_into`` on asyncio's own loops (see BufferedReadMixin)."""
 
 
 def protocol_class(loop: asyncio.AbstractEventLoop) -> type[WSProtocol]:
     """The WS protocol for ``loop``: buffered reads on asyncio's loops, plain elsewhere."""
-    return BufferedWSProtocol if isinstance(loop, asyncio.BaseEventLoop) else WSProtocol
+    return BufferedWSProtocol if reads_buffered(loop) else WSProtocol
