@@ -20,11 +20,13 @@ compression bomb never expands past one decoder step beyond the high-water mark.
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 from ._core.errors import ContentLengthError, IncompleteMessage, ParseError, TransferEncodingError
 from ._core.events import EndOfMessage
 from ._core.http_parser import ResponseParser
+from ._flow import FlowControlMixin, reads_buffered
 from .client_exceptions import (
     ClientOSError,
     ClientPayloadError,
@@ -34,7 +36,7 @@ from .client_exceptions import (
 from .compression import DecompressionError, decoder_for
 from .streams import StreamReader
 
-__all__ = ("ResponseHandler", "payload_error")
+__all__ = ("ResponseHandler", "BufferedResponseHandler", "payload_error", "protocol_class")
 
 _LIMITS_DEFAULT = (8190, 8190, 128)
 
@@ -51,7 +53,7 @@ def payload_error(exc: BaseException) -> ClientPayloadError:
     return err
 
 
-class ResponseHandler(asyncio.Protocol):
+class ResponseHandler(FlowControlMixin, asyncio.Protocol):
     """One connection: parser, current response body, flow control, read timeout."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -68,8 +70,6 @@ class ResponseHandler(asyncio.Protocol):
         self._should_close = False
         self._exception: BaseException | None = None
         self._reading_paused = False
-        self._writing_paused = False
-        self._drain_waiter: asyncio.Future[None] | None = None
         self._upgraded = False
         self._tail = b""
         self._continue: asyncio.Future[bool] | None = None
@@ -280,34 +280,7 @@ class ResponseHandler(asyncio.Protocol):
                         self._last_read + self._read_timeout, self._on_read_timeout
                     )
 
-    def pause_writing(self) -> None:
-        self._writing_paused = True
-
-    def resume_writing(self) -> None:
-        self._writing_paused = False
-        self._wake_drain(None)
-
-    async def drain(self) -> None:
-        """Wait until the transport's write buffer drained below its low-water mark."""
-        if self.transport is None:
-            raise ClientOSError("Connection lost")
-        if not self._writing_paused:
-            return
-        waiter = self._drain_waiter
-        if waiter is None:
-            waiter = self._drain_waiter = self._loop.create_future()
-        await asyncio.shield(waiter)
-
-    def _wake_drain(self, exc: BaseException | None) -> None:
-        waiter = self._drain_waiter
-        if waiter is not None:
-            self._drain_waiter = None
-            if not waiter.done():
-                if exc is None and self.transport is not None:
-                    waiter.set_result(None)
-                else:
-                    waiter.set_exception(ClientOSError("Connection lost"))
-                    waiter.exception()  # a writer may not be waiting: mark retrieved
+    # pause_writing / resume_writing / drain / _wake_drain: FlowControlMixin.
 
     # -- events -----------------------------------------------------------------------
 
@@ -467,3 +440,35 @@ class ResponseHandler(asyncio.Protocol):
         self._should_close = True
         self._set_exception(SocketTimeoutError("Timeout on reading data from socket"))
         self.close()
+
+
+class _HTTPReadBuffer(threading.local):
+    """One 256 KiB receive buffer per thread (asyncio's own read size): a 64 KiB body
+    with its head still arrives in one ``recv_into``."""
+
+    def __init__(self) -> None:
+        self.view = memoryview(bytearray(HTTP_READ_SIZE))
+
+
+HTTP_READ_SIZE = (1 << 17) - 256  # a copy stays under glibc's 128 KiB mmap threshold
+_http_read_buffer = _HTTPReadBuffer()
+
+
+class BufferedResponseHandler(ResponseHandler, asyncio.BufferedProtocol):
+    """ResponseHandler reading through ``recv_into`` on asyncio's own loops.
+
+    Why: asyncio's plain read path allocates a 256 KiB bytes per ``recv`` and shrinks it
+    (an mmap round trip per small response, see ``_flow.BufferedReadMixin``); one reused
+    buffer per thread and a copy of exactly what arrived cost a memcpy instead.
+    """
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return _http_read_buffer.view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.data_received(_http_read_buffer.view[:nbytes].tobytes())
+
+
+def protocol_class(loop: asyncio.AbstractEventLoop) -> type[ResponseHandler]:
+    """The HTTP protocol for ``loop``: buffered reads on asyncio's loops, plain elsewhere (uvloop)."""
+    return BufferedResponseHandler if reads_buffered(loop) else ResponseHandler

@@ -247,3 +247,30 @@ async def test_subclass_building_headers_is_not_shortcut() -> None:
     ClientRequest("GET", url)
     assert Req("GET", url).headers["X-Sub"] == "1"
     assert Req("GET", url).headers["X-Sub"] == "1"
+
+
+async def test_http_protocol_reads_buffered_on_asyncio_loops() -> None:
+    from cyhttp.protocol import HTTP_READ_SIZE, BufferedResponseHandler, ResponseHandler, protocol_class
+
+    assert protocol_class(asyncio.get_running_loop()) is BufferedResponseHandler
+    assert issubclass(BufferedResponseHandler, ResponseHandler)
+    # A body several read buffers long, then a small one on the same connection.
+    big = bytes(range(256)) * (3 * HTTP_READ_SIZE // 256 + 7)
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for body in (big, b"ok"):
+            await read_head(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            await writer.drain()
+
+    async with raw_server(handler) as srv, cyhttp.ClientSession() as session:
+        for body in (big, b"ok"):
+            async with session.get(srv.url) as resp:
+                assert await resp.read() == body
+        assert srv.accepted == 1
+    uvloop = pytest.importorskip("uvloop")
+    other = uvloop.new_event_loop()
+    try:
+        assert protocol_class(other) is ResponseHandler  # uvloop reads into its own buffer
+    finally:
+        other.close()
