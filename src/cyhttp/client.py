@@ -234,7 +234,11 @@ class ClientSession(SessionProperties):
             task = asyncio.current_task(self._loop)  # the loop given: no get_running_loop()
             assert task is not None
             cancelling = task.cancelling() if _HAS_UNCANCEL else 0
-            self._deadlines.add(when, task)
+            bucket = self._deadlines._buckets.get(when)  # add()'s common case, inline
+            if bucket is not None:
+                bucket[task] = None
+            else:
+                self._deadlines.add(when, task)
         try:
             if ssl is not True or verify_ssl is not None or ssl_context is not None or fingerprint is not None:
                 ssl = merge_ssl_params(ssl, verify_ssl, ssl_context, fingerprint)
@@ -258,7 +262,7 @@ class ClientSession(SessionProperties):
                 raise InvalidUrlClientError(str_or_url) from exc
             if url.scheme not in connector.allowed_protocol_schema_set:
                 raise NonHttpUrlClientError(url)
-            headers = merge_headers(cfg.headers, headers)
+            headers = merge_headers(cfg.headers, headers) if headers or cfg.headers else CIMultiDict()
             skip: Any = cfg.skip_auto_headers
             if skip_auto_headers is not None:
                 skip = skip | frozenset(skip_auto_headers)
@@ -313,7 +317,10 @@ class ClientSession(SessionProperties):
             request_class = cfg.request_class or ClientRequest
             try:
                 while True:
-                    url, auth_from_url = strip_auth_from_url(url)
+                    if url.raw_user is None and url.raw_password is None:
+                        auth_from_url = None  # strip_auth_from_url's common case, inline
+                    else:
+                        url, auth_from_url = strip_auth_from_url(url)
                     if not url.raw_host:
                         raise (InvalidUrlRedirectClientError if redirects else InvalidUrlClientError)(url)
                     if not history and auth and auth_from_url:
@@ -434,8 +441,13 @@ class ClientSession(SessionProperties):
                     raise asyncio.TimeoutError() from exc
             raise
         finally:
-            if task is not None:
-                self._deadlines.discard(when, task)
+            if task is not None:  # discard(), inline
+                deadlines = self._deadlines
+                bucket = deadlines._buckets.get(when)
+                if bucket is not None:
+                    bucket.pop(task, None)
+                if deadlines._fired:
+                    deadlines._fired.pop(task, None)
 
     def ws_connect(self, url: str | URL, **kwargs: Any) -> Any:
         """Open a WebSocket (``async with session.ws_connect(url) as ws``)."""

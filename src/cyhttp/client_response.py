@@ -145,7 +145,7 @@ class ClientResponse:
         if self._closed:
             return
         self._closed = True
-        cancelled = self._cleanup_writer()
+        cancelled = self._writer is not None and self._cleanup_writer()
         conn = self._connection
         if conn is not None:
             self._connection = None
@@ -336,7 +336,7 @@ class ClientResponse:
             return _RELEASED
         self._released = True
         self._closed = True
-        cancelled = self._cleanup_writer()
+        cancelled = self._writer is not None and self._cleanup_writer()
         conn = self._connection
         if conn is not None:
             self._connection = None

@@ -113,7 +113,8 @@ class Connection:
 
     def release(self) -> None:
         """Return the connection to the pool (closed instead if it cannot be reused)."""
-        self._notify_release()
+        if self._callbacks:
+            self._notify_release()
         if self._protocol is not None:
             self._connector._release(self._key, self._protocol)
             self._protocol = None
