@@ -24,7 +24,9 @@ from .client_exceptions import ClientOSError
 
 __all__ = ("FlowControlMixin", "BufferedReadMixin", "READ_SIZE", "reads_buffered")
 
-READ_SIZE = 1 << 16  # per recv_into; its copy stays under glibc's 128 KiB mmap threshold
+# Per recv_into: big enough that a 64 KiB body arrives with its head in one read, small
+# enough that the copy of what arrived stays under glibc's 128 KiB mmap threshold.
+READ_SIZE = (1 << 17) - 256
 
 
 class FlowControlMixin:

@@ -20,13 +20,12 @@ compression bomb never expands past one decoder step beyond the high-water mark.
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import Any
 
 from ._core.errors import ContentLengthError, IncompleteMessage, ParseError, TransferEncodingError
 from ._core.events import EndOfMessage
 from ._core.http_parser import ResponseParser
-from ._flow import FlowControlMixin, reads_buffered
+from ._flow import BufferedReadMixin, FlowControlMixin, reads_buffered
 from .client_exceptions import (
     ClientOSError,
     ClientPayloadError,
@@ -442,31 +441,9 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
         self.close()
 
 
-class _HTTPReadBuffer(threading.local):
-    """One 256 KiB receive buffer per thread (asyncio's own read size): a 64 KiB body
-    with its head still arrives in one ``recv_into``."""
-
-    def __init__(self) -> None:
-        self.view = memoryview(bytearray(HTTP_READ_SIZE))
-
-
-HTTP_READ_SIZE = (1 << 17) - 256  # a copy stays under glibc's 128 KiB mmap threshold
-_http_read_buffer = _HTTPReadBuffer()
-
-
-class BufferedResponseHandler(ResponseHandler, asyncio.BufferedProtocol):
-    """ResponseHandler reading through ``recv_into`` on asyncio's own loops.
-
-    Why: asyncio's plain read path allocates a 256 KiB bytes per ``recv`` and shrinks it
-    (an mmap round trip per small response, see ``_flow.BufferedReadMixin``); one reused
-    buffer per thread and a copy of exactly what arrived cost a memcpy instead.
-    """
-
-    def get_buffer(self, sizehint: int) -> memoryview:
-        return _http_read_buffer.view
-
-    def buffer_updated(self, nbytes: int) -> None:
-        self.data_received(_http_read_buffer.view[:nbytes].tobytes())
+class BufferedResponseHandler(BufferedReadMixin, ResponseHandler, asyncio.BufferedProtocol):
+    """ResponseHandler reading through ``recv_into`` on asyncio's own loops (see
+    ``_flow.BufferedReadMixin``: one reused buffer per thread instead of an mmap per recv)."""
 
 
 def protocol_class(loop: asyncio.AbstractEventLoop) -> type[ResponseHandler]:

@@ -250,7 +250,8 @@ async def test_subclass_building_headers_is_not_shortcut() -> None:
 
 
 async def test_http_protocol_reads_buffered_on_asyncio_loops() -> None:
-    from cyhttp.protocol import HTTP_READ_SIZE, BufferedResponseHandler, ResponseHandler, protocol_class
+    from cyhttp._flow import READ_SIZE as HTTP_READ_SIZE
+    from cyhttp.protocol import BufferedResponseHandler, ResponseHandler, protocol_class
 
     assert protocol_class(asyncio.get_running_loop()) is BufferedResponseHandler
     assert issubclass(BufferedResponseHandler, ResponseHandler)
