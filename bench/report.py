@@ -26,6 +26,7 @@ class Results:
     scenarios: list[str]
     pinned: bool
     values: dict[tuple[str, str, str], list[float]] = field(default_factory=dict)
+    cpu_us: dict[tuple[str, str, str], list[float]] = field(default_factory=dict)
     errors: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def add(self, client: str, loop: str, row: dict) -> None:
@@ -36,6 +37,8 @@ class Results:
         unit = SCENARIOS[row["scenario"]].unit
         value = row["bytes"] / row["seconds"] / 1e6 if unit == "MB/s" else row["ops"] / row["seconds"]
         self.values.setdefault(key, []).append(value)
+        if row.get("cpu") and row["ops"]:
+            self.cpu_us.setdefault(key, []).append(row["cpu"] / row["ops"] * 1e6)
 
     def median(self, key: tuple[str, str, str]) -> float | None:
         vals = self.values.get(key)
@@ -66,8 +69,23 @@ class Results:
                         "vs_cyhttp": value / ref if value and ref else None,
                         "vs_floor": value / floor if value and floor else None,
                         "error": self.errors.get(key),
+                        "cpu_us_per_op": statistics.median(self.cpu_us[key]) if key in self.cpu_us else None,
                     })
         return out
+
+
+def _cpu_table(rows: list[dict]) -> list[str]:
+    """Client CPU per operation: what each client costs, even where the server is the limit."""
+    ref = {(r["scenario"], r["loop"]): r["cpu_us_per_op"] for r in rows if r["client"] == REFERENCE}
+    lines = ["| scenario | loop | client | CPU µs / op | ÷ cyhttp's |", "|---|---|---|---:|---:|"]
+    for r in rows:
+        cpu = r.get("cpu_us_per_op")
+        if cpu is None:
+            continue
+        base = ref.get((r["scenario"], r["loop"]))
+        lines.append(f"| {r['scenario']} | {r['loop']} | {r['client']} | {cpu:,.1f} | "
+                     f"{_fmt(cpu / base if base else None)} |")
+    return lines
 
 
 def _fmt(x: float | None, digits: int = 2) -> str:
@@ -141,7 +159,9 @@ def write_reports(results: Results, out: Path, micro: Path | None, memory: list[
         f"python {platform.python_version()} on {platform.machine()}, {results.rounds} round(s) x "
         f"{results.duration}s per scenario, server {'pinned to its own core' if results.pinned else 'unpinned'}"
     )
-    lines = ["# cyhttp benchmark", "", header, "", *_table(rows)]
+    lines = ["# cyhttp benchmark", "", header, "", *_table(rows), "",
+             "## Client CPU per operation (process time of the client; lower is better)", "",
+             *_cpu_table(rows)]
     if micro_rows:
         lines += ["", "## Engine micro-benchmarks (pytest-benchmark, median)", "",
                   "| group | benchmark | median µs |", "|---|---|---:|"]

@@ -30,8 +30,15 @@ async def _drive(n: int, seconds: float, op) -> tuple[int, int, float]:
             counts[0] += 1
 
     start = time.perf_counter()
+    cpu = time.process_time()
     await asyncio.gather(*(one(i) for i in range(n)))
+    _last_cpu[0] = time.process_time() - cpu
     return counts[0], counts[1], time.perf_counter() - start
+
+
+# CPU seconds the client process spent in the last _drive: the client's own cost per
+# operation, which a server-bound scenario's throughput cannot show.
+_last_cpu = [0.0]
 
 
 async def run_scenario(adapter, sc: Scenario, base: list[str], seconds: float):
@@ -78,7 +85,8 @@ async def main_async(args) -> None:
             if result is None:
                 continue
             ops, nbytes, elapsed = result
-            print(json.dumps({"scenario": name, "ops": ops, "bytes": nbytes, "seconds": elapsed}), flush=True)
+            print(json.dumps({"scenario": name, "ops": ops, "bytes": nbytes, "seconds": elapsed,
+                              "cpu": _last_cpu[0]}), flush=True)
     finally:
         await adapter.close()
 
