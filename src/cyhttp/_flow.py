@@ -22,7 +22,7 @@ from typing import Any
 
 from .client_exceptions import ClientOSError
 
-__all__ = ("FlowControlMixin", "BufferedReadMixin", "READ_SIZE", "reads_buffered")
+__all__ = ("FlowControlMixin", "BufferedReadMixin", "READ_SIZE", "reads_buffered", "set_reading")
 
 # Per recv_into: big enough that a 64 KiB body arrives with its head in one read, small
 # enough that the copy of what arrived stays under glibc's 128 KiB mmap threshold.
@@ -102,3 +102,16 @@ class BufferedReadMixin:
 def reads_buffered(loop: asyncio.AbstractEventLoop) -> bool:
     """True for asyncio's own loops, where ``BufferedReadMixin`` pays off."""
     return isinstance(loop, asyncio.BaseEventLoop)
+
+
+def set_reading(transport: Any, reading: bool) -> None:
+    """Pause or resume ``transport``'s reads; a gone or read-less transport is no error."""
+    if transport is None:
+        return
+    try:
+        if reading:
+            transport.resume_reading()
+        else:
+            transport.pause_reading()
+    except (AttributeError, NotImplementedError, RuntimeError):
+        pass  # closing, or a transport without read flow control (e.g. some SSL/pipe ones)

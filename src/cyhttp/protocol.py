@@ -25,7 +25,7 @@ from typing import Any
 from ._core.errors import ContentLengthError, IncompleteMessage, ParseError, TransferEncodingError
 from ._core.events import EndOfMessage
 from ._core.http_parser import ResponseParser
-from ._flow import BufferedReadMixin, FlowControlMixin, reads_buffered
+from ._flow import BufferedReadMixin, FlowControlMixin, reads_buffered, set_reading
 from .client_exceptions import (
     ClientOSError,
     ClientPayloadError,
@@ -252,12 +252,7 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
         if not self._reading_paused:
             self._reading_paused = True
             self._stop_read_timer()
-            transport = self.transport
-            if transport is not None:
-                try:
-                    transport.pause_reading()
-                except (AttributeError, NotImplementedError, RuntimeError):
-                    pass
+            set_reading(self.transport, False)
 
     def resume_reading(self) -> None:
         if self._reading_paused:
@@ -267,17 +262,13 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
                 self._process(backlog)
                 if self._reading_paused:
                     return
-            transport = self.transport
-            if transport is not None:
-                try:
-                    transport.resume_reading()
-                except (AttributeError, NotImplementedError, RuntimeError):
-                    pass
-                if self._read_timeout is not None and self._payload is not None:
-                    self._last_read = self._loop.time()
-                    self._read_timer = self._loop.call_at(
-                        self._last_read + self._read_timeout, self._on_read_timeout
-                    )
+            set_reading(self.transport, True)
+            if self.transport is not None and self._read_timeout is not None and self._payload is not None:
+                # Reading starts again: the sock_read clock starts again too.
+                self._last_read = self._loop.time()
+                self._read_timer = self._loop.call_at(
+                    self._last_read + self._read_timeout, self._on_read_timeout
+                )
 
     # pause_writing / resume_writing / drain / _wake_drain: FlowControlMixin.
 

@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 from ._core.errors import WSProtocolError
 from ._core.ws_types import WSMessage
-from ._flow import BufferedReadMixin, FlowControlMixin, reads_buffered
+from ._flow import BufferedReadMixin, FlowControlMixin, reads_buffered, set_reading
 from .client_exceptions import ClientConnectionResetError, ServerDisconnectedError
 
 __all__ = ("WSProtocol", "BufferedWSProtocol", "protocol_class")
@@ -119,12 +119,7 @@ class WSProtocol(FlowControlMixin, asyncio.Protocol):
         self._queued = size
         if size > self._high and not self._paused:
             self._paused = True
-            transport = self.transport
-            if transport is not None:
-                try:
-                    transport.pause_reading()
-                except (AttributeError, NotImplementedError, RuntimeError):
-                    pass
+            set_reading(self.transport, False)
         self._wake()
 
     def push_front(self, msg: WSMessage) -> None:
@@ -204,12 +199,7 @@ class WSProtocol(FlowControlMixin, asyncio.Protocol):
 
     def _resume(self) -> None:
         self._paused = False
-        transport = self.transport
-        if transport is not None:
-            try:
-                transport.resume_reading()
-            except (AttributeError, NotImplementedError, RuntimeError):
-                pass
+        set_reading(self.transport, True)
 
     @property
     def failed(self) -> bool:
