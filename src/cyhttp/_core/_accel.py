@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 from types import ModuleType
+from typing import Any, Callable
 
 NO_EXTENSIONS: bool = bool(os.environ.get("CYHTTP_NO_EXTENSIONS")) or (
     sys.implementation.name != "cpython"
@@ -56,14 +57,14 @@ def load(pure_name: str, compiled_name: str) -> ModuleType:
         ) from exc
 
 
-def explicit_twins(stem: str, names: tuple[str, ...]):
+def explicit_twins(stem: str, names: tuple[str, ...]) -> Callable[[str], Any]:
     """A module ``__getattr__`` giving ``<Name>Py`` / ``<Name>C`` for tests and benchmarks.
 
     The twins are imported only when asked for, so pure mode never loads compiled code.
     """
     package = __name__.rpartition(".")[0]
 
-    def __getattr__(attr: str):
+    def __getattr__(attr: str) -> Any:
         for name in names:
             for suffix, kind in (("Py", "py"), ("C", "c")):
                 if attr == name + suffix:

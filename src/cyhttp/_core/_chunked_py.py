@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Final
+from typing import Final, Union
 
 from .errors import (
     InvalidHeader,
@@ -41,6 +41,9 @@ from .errors import (
     TransferEncodingError,
 )
 from .events import MESSAGE_END, EndOfMessage
+
+# What feed() returns: payload slices, then one EndOfMessage.
+ChunkEvent = Union[bytes, EndOfMessage]
 
 # How this works: a four-state machine (size line, chunk data, CRLF after the data,
 # trailer lines) walks an index over each fed block.  Chunk data is sliced straight out
@@ -104,11 +107,11 @@ class ChunkedDecoder:
             self._unused[:] = [b"".join(self._unused)]
         return self._unused[0] if self._unused else b""
 
-    def feed(self, data: bytes) -> list:
+    def feed(self, data: bytes) -> list[ChunkEvent]:
         """Decode ``data``: payload pieces, then ``EndOfMessage`` once at the end."""
         if data.__class__ is not bytes:  # exact, as the compiled twin's typed argument
             raise TypeError(f"data must be bytes, not {type(data).__name__}")
-        out: list = []
+        out: list[ChunkEvent] = []
         pos = 0
         end = len(data)
         # The fast path reads "CRLF size CRLF" in one regex step; a plain size line is at
@@ -200,7 +203,7 @@ class ChunkedDecoder:
         else:
             self._state = _TRAILER
 
-    def _trailer_line(self, line: bytes, out: list) -> None:
+    def _trailer_line(self, line: bytes, out: list[ChunkEvent]) -> None:
         if not line:
             self._state = _DONE
             self._done = True

@@ -35,7 +35,7 @@ Rules shared with the compiled twin (same inputs → same events or the same err
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Union
 
 from ._chunked_py import ChunkedDecoder
 from ._http_head_py import (
@@ -55,7 +55,10 @@ from .errors import (
     TooManyHeaders,
     TransferEncodingError,
 )
-from .events import MESSAGE_END
+from .events import MESSAGE_END, EndOfMessage
+
+# What feed() returns: heads, body slices and end markers, in order.
+Event = Union[ResponseHead, bytes, EndOfMessage]
 
 # How this works: a small state machine (head, length body, chunked body, until-EOF
 # body, upgraded).  The head is searched line by line with bytes.find(b"\n"); when a
@@ -119,9 +122,9 @@ class ResponseParser:
         """After an upgrade: the bytes that followed the head, not parsed as HTTP."""
         return bytes(self._tail)
 
-    def feed(self, data: bytes) -> list:
+    def feed(self, data: bytes) -> list[Event]:
         """Parse ``data``; returns the events it completes (``b""`` means EOF)."""
-        events: list = []
+        events: list[Event] = []
         pos = 0
         end = len(data)
         if not end:
@@ -167,7 +170,7 @@ class ResponseParser:
             raise
         return events
 
-    def feed_eof(self) -> list:
+    def feed_eof(self) -> list[Event]:
         """The peer closed: ends an until-EOF body, or raises if a response is cut short."""
         state = self._state
         if state == _UNTIL_EOF:
@@ -187,7 +190,7 @@ class ResponseParser:
 
     # -- head ---------------------------------------------------------------
 
-    def _head(self, data: bytes, pos: int, events: list) -> int:
+    def _head(self, data: bytes, pos: int, events: list[Event]) -> int:
         """Consume head bytes from ``data[pos:]``; returns the new position."""
         if not self._buf and self._status_line is None:
             whole = whole_head(data, pos, self._max_head, self._max_line, self._max_field,
@@ -252,7 +255,7 @@ class ResponseParser:
         self._line_start = start - base
         return len(buf) + offset
 
-    def _head_done(self, events: list, status_line: tuple[tuple[int, int], int, str] | None,
+    def _head_done(self, events: list[Event], status_line: tuple[tuple[int, int], int, str] | None,
                    pairs: list[tuple[str, str]], raw: tuple[tuple[bytes, bytes], ...] | None,
                    block: bytes) -> None:
         assert status_line is not None

@@ -6,6 +6,8 @@ boundary, into aiohttp's exception names.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ParseError(Exception):
     """Base of every error the engine raises for bad input.
@@ -18,9 +20,10 @@ class ParseError(Exception):
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
         self.message = message
-        self.events: list = []
+        # Events the same feed() produced before the error (see the parser's docstring).
+        self.events: list[Any] = []
 
-    def __reduce__(self):  # keep pickling simple for subclasses with extra args
+    def __reduce__(self) -> tuple[type[ParseError], tuple[object, ...]]:  # simple pickling for subclasses
         return (type(self), self.args)
 
 
