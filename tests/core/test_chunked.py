@@ -227,9 +227,70 @@ def test_whole_block_of_payload_is_returned_itself(twin: ModuleType) -> None:
 def test_chunk_inside_a_block_is_one_piece(twin: ModuleType) -> None:
     dec = twin.ChunkedDecoder()
     body = b"x" * 5000
-    out = dec.feed(b"1388\r\n" + body + b"\r\n1\r\ny\r\n0\r\n\r\n")
-    assert out == [body, b"y", MESSAGE_END]
+    out = dec.feed(b"1388\r\n" + body + b"\r\n0\r\n\r\n")
+    assert out == [body, MESSAGE_END]
     assert out[-1] is MESSAGE_END
+
+
+# -- coalescing: the payload of one feed is one piece ---------------------------------------
+
+COALESCE = [
+    # id, encoded, payload
+    ("three-chunks", b"1\r\na\r\n2\r\nbc\r\n3\r\ndef\r\n0\r\n\r\n", b"abcdef"),
+    ("big-and-small", b"1388\r\n" + b"x" * 5000 + b"\r\n1\r\ny\r\n0\r\n\r\n", b"x" * 5000 + b"y"),
+    ("with-ext-and-trailer", b"2;a=b\r\nhi\r\n3\r\nyou\r\n0\r\nT: 1\r\n\r\n", b"hiyou"),
+]
+
+
+@pytest.mark.parametrize("encoded, payload", [c[1:] for c in COALESCE], ids=[c[0] for c in COALESCE])
+def test_chunks_of_one_feed_are_one_piece(twin: ModuleType, encoded: bytes, payload: bytes) -> None:
+    out = twin.ChunkedDecoder().feed(encoded)
+    assert len(out) == 2 and type(out[0]) is bytes and isinstance(out[1], EndOfMessage)
+    assert out[0] == payload
+
+
+@pytest.mark.parametrize("encoded, payload", [c[1:] for c in COALESCE], ids=[c[0] for c in COALESCE])
+def test_chunks_fed_byte_by_byte_concatenate(twin: ModuleType, encoded: bytes,
+                                             payload: bytes) -> None:
+    dec = twin.ChunkedDecoder()
+    pieces = []
+    for i in range(len(encoded)):
+        out = dec.feed(encoded[i:i + 1])
+        assert len([ev for ev in out if type(ev) is bytes]) <= 1
+        pieces += [ev for ev in out if type(ev) is bytes]
+    assert dec.done
+    assert all(len(piece) == 1 for piece in pieces)
+    assert b"".join(pieces) == payload
+
+
+def enc(*sizes: int) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (n, bytes([65 + i % 26]) * n) for i, n in enumerate(sizes))
+
+
+CAP = 65536  # both twins' PIECE_CAP
+
+
+@pytest.mark.parametrize("sizes, pieces", [
+    ((CAP - 2, 1, 1), [CAP]),                 # exactly the cap: one piece
+    ((CAP - 2, 1, 2), [CAP - 1, 2]),          # one over: the last chunk starts a new piece
+    ((10, CAP + 5, 10), [10, CAP + 5, 10]),   # a chunk over the cap stays its own slice
+    ((CAP, CAP, 3, 4), [CAP, CAP, 7]),
+    ((1000,) * 200, [65000] * 3 + [5000]),
+], ids=["at-cap", "over-cap", "big-chunk", "two-full", "many-small"])
+def test_joined_pieces_stay_within_the_cap(twin: ModuleType, sizes: tuple, pieces: list) -> None:
+    assert twin.PIECE_CAP == CAP
+    data = enc(*sizes) + b"0\r\n\r\n"
+    out = twin.ChunkedDecoder().feed(data)
+    assert out[-1] is MESSAGE_END
+    assert [len(piece) for piece in out[:-1]] == pieces
+    assert b"".join(out[:-1]) == run(twin, [data])[0]
+
+
+def test_one_piece_per_feed_across_blocks(twin: ModuleType) -> None:
+    dec = twin.ChunkedDecoder()
+    assert dec.feed(b"3\r\nabc\r\n2\r\nd") == [b"abcd"]
+    assert dec.feed(b"e\r\n1\r\nf\r\n0\r\n\r") == [b"ef"]
+    assert dec.feed(b"\n") == [MESSAGE_END]
 
 
 def test_chunk_across_blocks(twin: ModuleType) -> None:

@@ -190,6 +190,15 @@ def test_body_chunk_not_copied(twin):
     assert events[0] is second and events[1] == EndOfMessage()
 
 
+def test_chunked_body_of_one_feed_is_one_piece(twin):
+    # The parser forwards the chunked decoder's events: its payload per feed is one piece.
+    parser = twin.ResponseParser()
+    events = parser.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         b"2\r\nab\r\n3\r\ncde\r\n1\r\nf")
+    assert events[1:] == [b"abcdef"]
+    assert parser.feed(b"\r\n1\r\ng\r\n1\r\nh\r\n0\r\n\r\n") == [b"gh", EndOfMessage()]
+
+
 def test_until_eof_chunks_not_copied(twin):
     parser = twin.ResponseParser()
     parser.feed(b"HTTP/1.1 200 OK\r\n\r\n")

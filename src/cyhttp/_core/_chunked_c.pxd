@@ -22,6 +22,9 @@ cdef class ChunkedDecoder:
         char* _line          # a line split across feeds (malloc'd, grows to limit + 2)
         Py_ssize_t _line_len
         Py_ssize_t _line_cap
+        Py_ssize_t* _spans   # (offset, length) of each payload piece of one feed (malloc'd)
+        Py_ssize_t _spans_len
+        Py_ssize_t _spans_cap
         list _trailers
         list _unused
 
@@ -30,6 +33,8 @@ cdef class ChunkedDecoder:
     cpdef void reset(self)
 
     cdef int _append_line(self, const char* src, Py_ssize_t n) except -1
+    cdef int _add_span(self, Py_ssize_t pos, Py_ssize_t n) except -1
+    cdef list _payload(self, bytes data)
     cdef int _take_line(self, const char* buf, Py_ssize_t pos, Py_ssize_t end,
                         Py_ssize_t limit, Py_ssize_t* newpos,
                         const char** line, Py_ssize_t* line_len) except -1

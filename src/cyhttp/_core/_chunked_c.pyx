@@ -7,8 +7,10 @@ states the error contract both twins follow).
 How this works: the same four-state machine as the pure twin, walking a C pointer over
 the fed block.  LF is found with ``memchr`` (bounded by the line limit), hex sizes and
 trailer fields are parsed from the block in C through lookup tables, and only payload
-becomes a new object (``PyBytes_FromStringAndSize``; the block itself when it is all
-payload).  A line split across feeds is gathered in a malloc'd buffer owned by
+becomes a new object.  The payload spans of one feed are recorded (offset, length) and
+turned into objects at the end: the block itself when it is all payload, one slice
+when there is one span, else consecutive spans grouped up to ``PIECE_CAP`` bytes, each
+group one bytes sized once and filled by ``memcpy`` (pure twin: same groups).  A line split across feeds is gathered in a malloc'd buffer owned by
 ``__cinit__`` / ``__dealloc__``; the LF search only looks at new bytes.
 """
 
@@ -34,6 +36,8 @@ cdef enum:
     _DONE = 4
 
 cdef Py_ssize_t _HUGE = <Py_ssize_t>1 << 62
+cdef Py_ssize_t _PIECE_CAP = 65536   # why: see the pure twin's PIECE_CAP
+PIECE_CAP = _PIECE_CAP
 cdef uint64_t _MAX_SIZE = (<uint64_t>1 << 63) - 1
 
 # _HEX[c]: the value of hex digit c, or -1.  _TOKEN[c]: 1 if c is an RFC 9110 tchar.
@@ -71,12 +75,19 @@ cdef class ChunkedDecoder:
         if self._line is NULL:
             raise MemoryError()
         self._line_len = 0
+        self._spans_cap = 32
+        self._spans = <Py_ssize_t*>PyMem_Malloc(self._spans_cap * 2 * sizeof(Py_ssize_t))
+        if self._spans is NULL:
+            raise MemoryError()
+        self._spans_len = 0
         self._trailers = []
         self._unused = []
 
     def __dealloc__(self):
         PyMem_Free(self._line)
         self._line = NULL
+        PyMem_Free(self._spans)
+        self._spans = NULL
 
     def __init__(self, *, Py_ssize_t max_line_size=8190, Py_ssize_t max_trailers=128,
                  Py_ssize_t max_field_size=8190) -> None:
@@ -115,16 +126,14 @@ cdef class ChunkedDecoder:
         cdef Py_ssize_t take
         cdef const char* line
         cdef Py_ssize_t line_len
+        self._spans_len = 0
         try:
             while pos < end:
                 if self._state == _DATA:
                     take = end - pos
                     if <uint64_t>take > self._remaining:
                         take = <Py_ssize_t>self._remaining
-                    if take == end:
-                        out.append(data)
-                    else:
-                        out.append(PyBytes_FromStringAndSize(buf + pos, take))
+                    self._add_span(pos, take)
                     pos += take
                     self._remaining -= <uint64_t>take
                     if self._remaining == 0:
@@ -152,8 +161,63 @@ cdef class ChunkedDecoder:
                     self._unused.append(data if pos == 0 else PyBytes_FromStringAndSize(buf + pos, end - pos))
                     break
         except ParseError as exc:
-            exc.events[:0] = out
+            exc.events[:0] = self._payload(data)
             raise
+        if self._spans_len:
+            return self._payload(data) + out
+        return out
+
+    cdef int _add_span(self, Py_ssize_t pos, Py_ssize_t n) except -1:
+        cdef Py_ssize_t cap
+        cdef Py_ssize_t* grown
+        if self._spans_len == self._spans_cap:
+            cap = self._spans_cap * 2
+            grown = <Py_ssize_t*>PyMem_Realloc(self._spans, cap * 2 * sizeof(Py_ssize_t))
+            if grown is NULL:
+                raise MemoryError()
+            self._spans = grown
+            self._spans_cap = cap
+        self._spans[2 * self._spans_len] = pos
+        self._spans[2 * self._spans_len + 1] = n
+        self._spans_len += 1
+        return 0
+
+    cdef list _payload(self, bytes data):
+        """The payload spans of this feed as pieces of at most PIECE_CAP (``[]`` when none)."""
+        cdef Py_ssize_t count = self._spans_len
+        cdef Py_ssize_t* spans = self._spans
+        cdef const char* buf = PyBytes_AS_STRING(data)
+        cdef Py_ssize_t total = 0
+        cdef Py_ssize_t i, j
+        cdef char* dst
+        cdef list out
+        cdef bytes joined
+        self._spans_len = 0
+        if count == 0:
+            return []
+        if count == 1:
+            if spans[1] == PyBytes_GET_SIZE(data):
+                return [data]
+            return [PyBytes_FromStringAndSize(buf + spans[0], spans[1])]
+        out = []
+        i = 0
+        while i < count:
+            j = i
+            total = 0
+            while j < count and (j == i or total + spans[2 * j + 1] <= _PIECE_CAP):
+                total += spans[2 * j + 1]
+                j += 1
+            if j == i + 1:
+                out.append(PyBytes_FromStringAndSize(buf + spans[2 * i], total))
+            else:
+                joined = PyBytes_FromStringAndSize(NULL, total)
+                dst = PyBytes_AS_STRING(joined)
+                while i < j:
+                    memcpy(dst, buf + spans[2 * i], spans[2 * i + 1])
+                    dst += spans[2 * i + 1]
+                    i += 1
+                out.append(joined)
+            i = j
         return out
 
     cdef int _append_line(self, const char* src, Py_ssize_t n) except -1:
