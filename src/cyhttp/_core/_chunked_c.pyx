@@ -28,42 +28,7 @@ from .errors import (
 )
 from .events import MESSAGE_END, EndOfMessage
 
-cdef enum:
-    _SIZE = 0
-    _DATA = 1
-    _DATA_END = 2   # the CRLF after the chunk data
-    _TRAILER = 3
-    _DONE = 4
-
-cdef Py_ssize_t _HUGE = <Py_ssize_t>1 << 62
-cdef Py_ssize_t _PIECE_CAP = 65536   # why: see the pure twin's PIECE_CAP
-PIECE_CAP = _PIECE_CAP
-cdef uint64_t _MAX_SIZE = (<uint64_t>1 << 63) - 1
-
-# _HEX[c]: the value of hex digit c, or -1.  _TOKEN[c]: 1 if c is an RFC 9110 tchar.
-# _CTL[c]: 1 if c is a control byte other than HTAB (never allowed in a value/extension).
-cdef signed char _HEX[256]
-cdef unsigned char _TOKEN[256]
-cdef unsigned char _CTL[256]
-
-
-cdef void _init_tables() noexcept:
-    cdef int c
-    cdef bytes tchar = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    for c in range(256):
-        _HEX[c] = -1
-        _TOKEN[c] = 0
-        _CTL[c] = 1 if (c < 0x20 and c != 0x09) or c == 0x7F else 0
-    for c in range(10):
-        _HEX[ord("0") + c] = c
-    for c in range(6):
-        _HEX[ord("a") + c] = 10 + c
-        _HEX[ord("A") + c] = 10 + c
-    for c in tchar:
-        _TOKEN[c] = 1
-
-
-_init_tables()
+include "_chunked_tables_c.pxi"
 
 
 cdef class ChunkedDecoder:
