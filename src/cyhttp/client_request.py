@@ -15,7 +15,6 @@ import sys
 from collections.abc import Iterable, Mapping
 from http.cookies import Morsel, SimpleCookie
 from typing import Any
-from urllib.parse import urlencode
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, getversion, istr
 from yarl import URL
@@ -30,14 +29,9 @@ from .http_writer import HeaderInjectionError, StreamWriter, serialize_head
 from .client_response import ClientResponse as _ClientResponse
 from .reqinfo import ConnectionKey, RequestInfo
 
-try:  # the seam for the full body story (FormData, files, async iterables, multipart)
-    from . import payload as _payload_mod
-except ImportError:  # pragma: no cover - until payload.py exists
-    _payload_mod = None  # type: ignore[assignment]
-try:
-    from .formdata import FormData as _FormData
-except ImportError:  # pragma: no cover - until formdata.py exists
-    _FormData = None  # type: ignore[assignment,misc]
+from .formdata import FormData
+from .payload import LookupError as PayloadLookupError
+from .payload import get_payload
 
 __all__ = ("ClientRequest", "SERVER_SOFTWARE", "GET_METHODS", "IDEMPOTENT_METHODS")
 
@@ -261,26 +255,15 @@ class ClientRequest:
             body = data.encode("utf-8")
             content_type = "text/plain; charset=utf-8"
         else:
-            body = None
-            if _FormData is not None and isinstance(data, _FormData):
+            # Payload kinds first (files, async iterables, StreamReader, multipart…); what none
+            # takes — dicts, pairs, MultiDicts — is a form (urlencoded, or multipart with files).
+            if isinstance(data, FormData):
                 data = data()
-            if _payload_mod is not None:
-                try:
-                    body = _payload_mod.get_payload(data)
-                except (_payload_mod.LookupError, TypeError):
-                    body = _FormData(data)() if _FormData is not None and not hasattr(data, "__aiter__") else None
+            try:
+                body = get_payload(data)
+            except (PayloadLookupError, TypeError):
+                body = FormData(data)()
             content_type = None
-            if body is not None:
-                pass
-            elif isinstance(data, (Mapping, list, tuple, MultiDictProxy, MultiDict)):
-                items = data.items() if isinstance(data, (Mapping, MultiDictProxy, MultiDict)) else data
-                body = urlencode(list(items), doseq=True).encode("utf-8")
-                content_type = "application/x-www-form-urlencoded"
-            elif hasattr(data, "__aiter__"):
-                body = _AsyncIterableBody(data)
-                content_type = "application/octet-stream"
-            else:
-                raise TypeError(f"data={type(data).__name__!r} is not supported")
         if self.compress and body:
             if headers.get(hdrs.CONTENT_ENCODING):
                 raise ValueError("compress can not be set if Content-Encoding header is set")
@@ -470,20 +453,6 @@ class ClientRequest:
 
 
 _DEFAULT_HEADERS = ClientRequest.DEFAULT_HEADERS  # a subclass with its own set skips the caches
-
-
-class _AsyncIterableBody:
-    """An async iterable of bytes, sent chunked (used until payload.py exists)."""
-
-    size = None
-    headers: dict[str, str] = {}
-
-    def __init__(self, source: Any) -> None:
-        self._source = source
-
-    async def write(self, writer: StreamWriter) -> None:
-        async for chunk in self._source:
-            await writer.write(chunk)
 
 
 class _CompressedBody:
