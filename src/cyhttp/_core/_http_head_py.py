@@ -8,12 +8,13 @@ The compiled twin (``_http_parser_c.pyx``) implements exactly these rules, in th
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Final, Union
 
 from multidict import CIMultiDict, CIMultiDictProxy, istr
 
 from ._http_names import KNOWN_NAMES
 from .errors import BadStatusLine, ContentLengthError, InvalidHeader, TransferEncodingError
+from .events import EndOfMessage
 
 # How this works: each rule is one anchored regular expression (the re engine is the
 # fastest scanner pure Python has), applied to a line that is already split off and
@@ -88,6 +89,10 @@ class ResponseHead:
             f"{self.reason!r} headers={len(self.headers)} length={self.content_length} "
             f"chunked={self.chunked} keep_alive={self.keep_alive}>"
         )
+
+
+# What the parser's feed() returns: heads, body slices and end markers, in order.
+Event = Union[ResponseHead, bytes, EndOfMessage]
 
 
 def match_status_line(line: bytes) -> tuple[tuple[int, int], int, str] | None:

@@ -35,10 +35,11 @@ Rules shared with the compiled twin (same inputs → same events or the same err
 
 from __future__ import annotations
 
-from typing import Final, Union
+from typing import Final
 
 from ._chunked_py import ChunkedDecoder
 from ._http_head_py import (
+    Event,
     known_name,
     ResponseHead,
     make_head,
@@ -55,10 +56,7 @@ from .errors import (
     TooManyHeaders,
     TransferEncodingError,
 )
-from .events import MESSAGE_END, EndOfMessage
-
-# What feed() returns: heads, body slices and end markers, in order.
-Event = Union[ResponseHead, bytes, EndOfMessage]
+from .events import MESSAGE_END
 
 # How this works: a small state machine (head, length body, chunked body, until-EOF
 # body, upgraded).  The head is searched line by line with bytes.find(b"\n"); when a
