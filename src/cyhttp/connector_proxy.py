@@ -55,13 +55,8 @@ def proxy_authorization(req: Any) -> str | None:
     return auth.encode()
 
 
-def forward_headers(req: Any) -> None:
-    """Headers for the proxy on a plain-HTTP (forwarded) request, set on ``req.headers``.
-
-    ``proxy_headers`` go to the proxy (it is the next hop, and the only reader of
-    them); ``Host`` stays the origin's.
-    """
-    headers = req.headers
+def _add_proxy_headers(headers: Any, req: Any) -> None:
+    """The user's ``proxy_headers`` (never a Host: that stays the origin's) and Proxy-Authorization."""
     extra = req.proxy_headers
     if extra:
         for name, value in extra.items():
@@ -70,6 +65,15 @@ def forward_headers(req: Any) -> None:
     value = proxy_authorization(req)
     if value is not None:
         headers[hdrs.PROXY_AUTHORIZATION] = value
+
+
+def forward_headers(req: Any) -> None:
+    """Headers for the proxy on a plain-HTTP (forwarded) request, set on ``req.headers``.
+
+    ``proxy_headers`` go to the proxy (it is the next hop, and the only reader of
+    them); ``Host`` stays the origin's.
+    """
+    _add_proxy_headers(req.headers, req)
 
 
 def single_use(key: ConnectionKey) -> bool:
@@ -99,14 +103,7 @@ def tunnel_head(req: Any) -> tuple[bytes, RequestInfo]:
     target = _authority(req.url, req.port)
     headers: CIMultiDict[str] = CIMultiDict()
     headers[hdrs.HOST] = target
-    extra = req.proxy_headers
-    if extra:
-        for name, value in extra.items():
-            if name.lower() != "host":
-                headers[name] = value
-    value = proxy_authorization(req)
-    if value is not None:
-        headers[hdrs.PROXY_AUTHORIZATION] = value
+    _add_proxy_headers(headers, req)
     head = serialize_head(f"CONNECT {target} HTTP/1.1", headers.items())
     info = RequestInfo(req.url, hdrs.METH_CONNECT, CIMultiDictProxy(headers), req.url)
     return head, info

@@ -13,11 +13,13 @@ Proxies (forwarding and CONNECT tunnels, then ``start_tls``) use ``connector_pro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
 import sys
 import warnings
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 import aiohappyeyeballs
@@ -62,6 +64,21 @@ def _ip_literal(host: str) -> bool:
         raise InvalidUrlClientError(host, "is not a canonical IPv4 address") from None
     return True
 
+
+
+@contextlib.contextmanager
+def _connect_errors(key: Any, client_error: type[ClientConnectorError]) -> Iterator[None]:
+    """TLS and OS failures while connecting → aiohttp's connector errors (timeouts pass through)."""
+    try:
+        yield
+    except _CERT_ERRORS as exc:
+        raise ClientConnectorCertificateError(key, exc) from exc  # type: ignore[arg-type]
+    except _SSL_ERRORS as exc:
+        raise ClientConnectorSSLError(key, exc) from exc  # type: ignore[arg-type]
+    except OSError as exc:
+        if exc.errno is None and isinstance(exc, asyncio.TimeoutError):
+            raise
+        raise client_error(key, exc) from exc
 
 class _DNSCache:
     """Resolved addresses per (host, port) with a TTL and an LRU bound; rotates answers."""
@@ -317,22 +334,15 @@ class TCPConnector(BaseConnector):
             kwargs["ssl_shutdown_timeout"] = self._ssl_shutdown_timeout
         server_hostname = (req.server_hostname or req.url.raw_host).rstrip(".")
         try:
-            async with timeout_at(loop, deadline(loop, timeout.sock_connect, timeout.ceil_threshold)):
-                try:
-                    tls_transport = await loop.start_tls(
-                        transport, proto, sslcontext, server_hostname=server_hostname, **kwargs
-                    )
-                except BaseException:
-                    transport.abort()
-                    raise
-        except _CERT_ERRORS as exc:
-            raise ClientConnectorCertificateError(req.connection_key, exc) from exc  # type: ignore[arg-type]
-        except _SSL_ERRORS as exc:
-            raise ClientConnectorSSLError(req.connection_key, exc) from exc  # type: ignore[arg-type]
-        except OSError as exc:
-            if exc.errno is None and isinstance(exc, asyncio.TimeoutError):
-                raise
-            raise ClientConnectorError(req.connection_key, exc) from exc
+            with _connect_errors(req.connection_key, ClientConnectorError):
+                async with timeout_at(loop, deadline(loop, timeout.sock_connect, timeout.ceil_threshold)):
+                    try:
+                        tls_transport = await loop.start_tls(
+                            transport, proto, sslcontext, server_hostname=server_hostname, **kwargs
+                        )
+                    except BaseException:
+                        transport.abort()
+                        raise
         except TypeError as exc:  # the loop cannot start TLS on this transport (TLS in TLS)
             raise ClientConnectionError(
                 f"Cannot initialize a TLS-in-TLS connection to host {req.url.raw_host}:{req.port} "
@@ -431,7 +441,7 @@ class TCPConnector(BaseConnector):
             kwargs["server_hostname"] = server_hostname
             if self._ssl_shutdown_timeout and sys.version_info >= (3, 11):
                 kwargs["ssl_shutdown_timeout"] = self._ssl_shutdown_timeout
-        try:
+        with _connect_errors(req.connection_key, client_error):
             async with timeout_at(loop, deadline(loop, timeout.sock_connect, timeout.ceil_threshold)):
                 sock = await aiohappyeyeballs.start_connection(
                     addr_infos,
@@ -442,11 +452,3 @@ class TCPConnector(BaseConnector):
                     socket_factory=self._socket_factory,
                 )
                 return await loop.create_connection(factory, sock=sock, **kwargs)  # type: ignore[return-value]
-        except _CERT_ERRORS as exc:
-            raise ClientConnectorCertificateError(req.connection_key, exc) from exc  # type: ignore[arg-type]
-        except _SSL_ERRORS as exc:
-            raise ClientConnectorSSLError(req.connection_key, exc) from exc  # type: ignore[arg-type]
-        except OSError as exc:
-            if exc.errno is None and isinstance(exc, asyncio.TimeoutError):
-                raise
-            raise client_error(req.connection_key, exc) from exc
