@@ -10,8 +10,10 @@ trailer fields are parsed from the block in C through lookup tables, and only pa
 becomes a new object.  The payload spans of one feed are recorded (offset, length) and
 turned into objects at the end: the block itself when it is all payload, one slice
 when there is one span, else consecutive spans grouped up to ``PIECE_CAP`` bytes, each
-group one bytes sized once and filled by ``memcpy`` (pure twin: same groups).  A line split across feeds is gathered in a malloc'd buffer owned by
-``__cinit__`` / ``__dealloc__``; the LF search only looks at new bytes.
+group one bytes sized once and filled by ``memcpy`` (pure twin: same groups; see
+``_group_spans`` in ``_chunked_support_c.pxi``).  A line split across feeds is gathered
+in a malloc'd buffer owned by ``__cinit__`` / ``__dealloc__``; the LF search only looks
+at new bytes.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
@@ -28,7 +30,7 @@ from .errors import (
 )
 from .events import MESSAGE_END, EndOfMessage
 
-include "_chunked_tables_c.pxi"
+include "_chunked_support_c.pxi"
 
 
 cdef class ChunkedDecoder:
@@ -148,42 +150,10 @@ cdef class ChunkedDecoder:
         return 0
 
     cdef list _payload(self, bytes data):
-        """The payload spans of this feed as pieces of at most PIECE_CAP (``[]`` when none)."""
+        """The payload spans of this feed as pieces (see ``_group_spans``)."""
         cdef Py_ssize_t count = self._spans_len
-        cdef Py_ssize_t* spans = self._spans
-        cdef const char* buf = PyBytes_AS_STRING(data)
-        cdef Py_ssize_t total = 0
-        cdef Py_ssize_t i, j
-        cdef char* dst
-        cdef list out
-        cdef bytes joined
         self._spans_len = 0
-        if count == 0:
-            return []
-        if count == 1:
-            if spans[1] == PyBytes_GET_SIZE(data):
-                return [data]
-            return [PyBytes_FromStringAndSize(buf + spans[0], spans[1])]
-        out = []
-        i = 0
-        while i < count:
-            j = i
-            total = 0
-            while j < count and (j == i or total + spans[2 * j + 1] <= _PIECE_CAP):
-                total += spans[2 * j + 1]
-                j += 1
-            if j == i + 1:
-                out.append(PyBytes_FromStringAndSize(buf + spans[2 * i], total))
-            else:
-                joined = PyBytes_FromStringAndSize(NULL, total)
-                dst = PyBytes_AS_STRING(joined)
-                while i < j:
-                    memcpy(dst, buf + spans[2 * i], spans[2 * i + 1])
-                    dst += spans[2 * i + 1]
-                    i += 1
-                out.append(joined)
-            i = j
-        return out
+        return _group_spans(data, self._spans, count)
 
     cdef int _append_line(self, const char* src, Py_ssize_t n) except -1:
         cdef Py_ssize_t need = self._line_len + n

@@ -1,0 +1,77 @@
+# States, bounds, byte-class tables and payload grouping of the chunked decoder
+# (included by _chunked_c.pyx).
+
+cdef enum:
+    _SIZE = 0
+    _DATA = 1
+    _DATA_END = 2   # the CRLF after the chunk data
+    _TRAILER = 3
+    _DONE = 4
+
+cdef Py_ssize_t _HUGE = <Py_ssize_t>1 << 62
+cdef Py_ssize_t _PIECE_CAP = 65536   # why: see the pure twin's PIECE_CAP
+PIECE_CAP = _PIECE_CAP
+cdef uint64_t _MAX_SIZE = (<uint64_t>1 << 63) - 1
+
+# _HEX[c]: the value of hex digit c, or -1.  _TOKEN[c]: 1 if c is an RFC 9110 tchar.
+# _CTL[c]: 1 if c is a control byte other than HTAB (never allowed in a value/extension).
+cdef signed char _HEX[256]
+cdef unsigned char _TOKEN[256]
+cdef unsigned char _CTL[256]
+
+
+cdef void _init_tables() noexcept:
+    cdef int c
+    cdef bytes tchar = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for c in range(256):
+        _HEX[c] = -1
+        _TOKEN[c] = 0
+        _CTL[c] = 1 if (c < 0x20 and c != 0x09) or c == 0x7F else 0
+    for c in range(10):
+        _HEX[ord("0") + c] = c
+    for c in range(6):
+        _HEX[ord("a") + c] = 10 + c
+        _HEX[ord("A") + c] = 10 + c
+    for c in tchar:
+        _TOKEN[c] = 1
+
+
+_init_tables()
+
+
+cdef list _group_spans(bytes data, const Py_ssize_t* spans, Py_ssize_t count):
+    """Payload spans (offset, length pairs) of one feed as pieces of at most PIECE_CAP:
+    the block itself when it is all payload, one slice for one span, else each group one
+    bytes sized once and filled by memcpy (``[]`` when there are none)."""
+    cdef const char* buf = PyBytes_AS_STRING(data)
+    cdef Py_ssize_t total = 0
+    cdef Py_ssize_t i, j
+    cdef char* dst
+    cdef list out
+    cdef bytes joined
+    if count == 0:
+        return []
+    if count == 1:
+        if spans[1] == PyBytes_GET_SIZE(data):
+            return [data]
+        return [PyBytes_FromStringAndSize(buf + spans[0], spans[1])]
+    out = []
+    i = 0
+    while i < count:
+        j = i
+        total = 0
+        while j < count and (j == i or total + spans[2 * j + 1] <= _PIECE_CAP):
+            total += spans[2 * j + 1]
+            j += 1
+        if j == i + 1:
+            out.append(PyBytes_FromStringAndSize(buf + spans[2 * i], total))
+        else:
+            joined = PyBytes_FromStringAndSize(NULL, total)
+            dst = PyBytes_AS_STRING(joined)
+            while i < j:
+                memcpy(dst, buf + spans[2 * i], spans[2 * i + 1])
+                dst += spans[2 * i + 1]
+                i += 1
+            out.append(joined)
+        i = j
+    return out
