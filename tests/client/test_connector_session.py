@@ -10,6 +10,7 @@ import pytest
 from aiohttp import web
 
 import cyhttp
+from cyhttp import tracing
 from cyhttp.connector import TCPConnector
 
 pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")
@@ -99,7 +100,6 @@ async def test_cancelled_requests_leak_no_slot(peer: Peer) -> None:
 
 
 async def test_trace_configs_see_connector_signals(peer: Peer) -> None:
-    tracing = pytest.importorskip("cyhttp.tracing")
     seen: list[str] = []
     config = tracing.TraceConfig()
 
