@@ -9,18 +9,25 @@ is not validated beyond finding the end of the 101 head), then per echo ONE mask
 frame built once per payload with a fixed mask key, and a wait until the exact size
 of the server's unmasked echo frame (2/4/10-byte header + payload) has arrived.
 
-How it reads, per loop (``READ_KIND``; ``BENCH_FLOOR_READ=plain|buffered`` forces one):
+How it reads, per loop (``_buffered_reads``; ``BENCH_FLOOR_READ=plain|buffered`` forces one):
 - plain ``Protocol.data_received``: the loop makes a bytes per recv.  On asyncio that
   is a fresh 256 KiB object shrunk to what came, which glibc serves with an mmap +
   mremap + munmap every time.
 - ``BufferedProtocol``: the loop ``recv_into``s one reused buffer; nothing allocated.
-Measured (2 cores, server on the other core, worker CPU µs per op, median of 3x1s
-rounds; ± is the spread seen between repeated bursts):
-  asyncio  small64: plain 37.0 / buffered 33.2   dl1m: plain 580 / buffered 402
-  uvloop   small64: plain 16.3 / buffered 16.3   dl1m: plain 141 / buffered 139
-so asyncio reads buffered (the mmap churn per recv is the difference) and uvloop
-keeps plain ``data_received`` (uvloop already reads into its own buffer; the two
-kinds are equal within noise there, plain is the loop's native path).
+Measured with ``BENCH_FLOOR_READ`` forcing each kind (2 cores, server pinned to the
+other one, client CPU µs per operation, median of 3-5 alternating 1 s rounds; the
+machine was shared, so throughput was too noisy to compare, CPU per op was not):
+  asyncio  small64   plain 26.0  buffered 12.7
+           ws_small  plain 26.1  buffered 10.6  (first scenario of its process)
+           dl1m      plain 148-166  buffered 151-155 (equal within noise)
+  uvloop   small64   plain 10.1-10.3  buffered 10.4-11.8
+           ws_small  plain 8.2   buffered 8.2-9.0
+           dl1m      plain 137-151  buffered 139-168
+So asyncio reads buffered: the mmap churn of the 256 KiB bytes per recv is the whole
+difference.  It depends on the heap's history: after a 1 MiB download has raised
+glibc's dynamic mmap threshold, plain reads cost ~10.7 µs on ws_small too (so a
+plain floor's figure changed with the scenarios run before it).  uvloop keeps plain
+``data_received``: it already reads into its own buffer, and plain is never dearer.
 """
 
 from __future__ import annotations
