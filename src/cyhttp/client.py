@@ -43,6 +43,7 @@ from .client_redirects import REDIRECTS, next_hop
 from .client_request import IDEMPOTENT_METHODS, ClientRequest
 from .client_ssl import merge_ssl_params
 from .client_response import ClientResponse
+from .client_lane import LANE_METHODS, LaneState, PlainLane
 from .client_send import send_now, send_request
 from .connector import BaseConnector, TCPConnector
 from .helpers import HttpVersion11, sentinel
@@ -63,6 +64,7 @@ class ClientSession(SessionProperties):
     """A pool of connections and shared settings for many requests."""
 
     _connector: BaseConnector | None = None  # __del__ must work if __init__ failed
+    _lane: PlainLane | None = None
     _source_traceback: Any = None
 
     def __init__(
@@ -132,6 +134,7 @@ class ClientSession(SessionProperties):
             from .client_cookies import check_user_cookies
 
             self._cookie_jar.update_cookies(check_user_cookies(cookies))
+        self._lane = PlainLane.for_session(self)
 
     def __init_subclass__(cls: type[ClientSession]) -> None:
         warnings.warn(
@@ -149,16 +152,29 @@ class ClientSession(SessionProperties):
 
     # -- requests ------------------------------------------------------------------
 
+    # A request with nothing but a URL (and allow_redirects) takes the plain lane.
+
     def request(self, method: str, url: str | URL, **kwargs: Any) -> _RequestContextManager:
+        lane = self._lane
+        if lane is not None and (not kwargs or kwargs.keys() == {"allow_redirects"}):
+            upper = method.upper()
+            if upper in LANE_METHODS:
+                return _RequestContextManager(lane.request(upper, url, kwargs.get("allow_redirects", True)))
         return _RequestContextManager(self._request(method, url, **kwargs))
 
     def get(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
+        if not kwargs and self._lane is not None:
+            return _RequestContextManager(self._lane.request(hdrs.METH_GET, url, allow_redirects))
         return _RequestContextManager(self._request(hdrs.METH_GET, url, allow_redirects=allow_redirects, **kwargs))
 
     def options(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
+        if not kwargs and self._lane is not None:
+            return _RequestContextManager(self._lane.request(hdrs.METH_OPTIONS, url, allow_redirects))
         return _RequestContextManager(self._request(hdrs.METH_OPTIONS, url, allow_redirects=allow_redirects, **kwargs))
 
     def head(self, url: str | URL, *, allow_redirects: bool = False, **kwargs: Any) -> _RequestContextManager:
+        if not kwargs and self._lane is not None:
+            return _RequestContextManager(self._lane.request(hdrs.METH_HEAD, url, allow_redirects))
         return _RequestContextManager(self._request(hdrs.METH_HEAD, url, allow_redirects=allow_redirects, **kwargs))
 
     def post(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
@@ -171,6 +187,8 @@ class ClientSession(SessionProperties):
         return _RequestContextManager(self._request(hdrs.METH_PATCH, url, data=data, **kwargs))
 
     def delete(self, url: str | URL, **kwargs: Any) -> _RequestContextManager:
+        if not kwargs and self._lane is not None:
+            return _RequestContextManager(self._lane.request(hdrs.METH_DELETE, url, True))
         return _RequestContextManager(self._request(hdrs.METH_DELETE, url, **kwargs))
 
     def _build_url(self, str_or_url: str | URL) -> URL:
@@ -217,6 +235,7 @@ class ClientSession(SessionProperties):
         max_field_size: int | None = None,
         max_headers: int | None = None,
         middlewares: Sequence[Any] | None = None,
+        _lane: LaneState | None = None,
     ) -> ClientResponse:
         connector = self._connector
         if connector is None or connector.closed:
@@ -228,7 +247,7 @@ class ClientSession(SessionProperties):
             real_timeout = timeout
         else:
             real_timeout = ClientTimeout(total=timeout)
-        when = deadline(self._loop, real_timeout.total, real_timeout.ceil_threshold)
+        when = deadline(self._loop, real_timeout.total, real_timeout.ceil_threshold) if _lane is None else _lane.when
         method = method.upper()
         task: asyncio.Task[Any] | None = None
         if when is not None:
@@ -313,86 +332,90 @@ class ClientSession(SessionProperties):
                 )
             history: list[ClientResponse] = []
             redirects = 0
-            retried = False
+            retried = False if _lane is None else _lane.retried
+            lane_resp = None if _lane is None else _lane.response
             resp: ClientResponse | None = None
             req: ClientRequest | None = None
             request_class = cfg.request_class or ClientRequest
             try:
                 while True:
-                    if url.raw_user is None and url.raw_password is None:
-                        auth_from_url = None  # strip_auth_from_url's common case, inline
+                    if lane_resp is not None:  # the lane did this hop: sent and answered
+                        resp, lane_resp = lane_resp, None
                     else:
-                        url, auth_from_url = strip_auth_from_url(url)
-                    if not url.raw_host:
-                        raise (InvalidUrlRedirectClientError if redirects else InvalidUrlClientError)(url)
-                    if not history and auth and auth_from_url:
-                        raise ValueError("Cannot combine AUTH argument with credentials encoded in URL")
-                    if auth is None or (history and auth_from_url is not None):
-                        auth = auth_from_url
-                    if auth is None and cfg.auth is not None and (
-                        cfg.base_url is None or cfg.base_origin == url.origin()
-                    ):
-                        auth = cfg.auth
-                    if auth is None and cfg.trust_env and url.host is not None:
-                        from .helpers import netrc_auth
-
-                        auth = await self._loop.run_in_executor(None, netrc_auth, url.host)
-                    if auth is not None and hdrs.AUTHORIZATION in headers:
-                        raise ValueError(
-                            "Cannot combine AUTHORIZATION header with AUTH argument or credentials encoded in URL"
-                        )
-                    if req_jar is None:
-                        all_cookies = jar.filter_cookies(url) if len(jar) else None
-                    else:
-                        all_cookies = cookies_for(jar, req_jar, url)
-                    req_proxy, req_proxy_auth = proxy, proxy_auth
-                    if req_proxy is None and cfg.trust_env:
-                        from .helpers import get_env_proxy_for_url
-
-                        try:
-                            req_proxy, env_auth = await asyncio.to_thread(get_env_proxy_for_url, url)
-                        except LookupError:
-                            req_proxy = None
+                        if url.raw_user is None and url.raw_password is None:
+                            auth_from_url = None  # strip_auth_from_url's common case, inline
                         else:
-                            if req_proxy_auth is None:
-                                req_proxy_auth = env_auth
-                    req = request_class(
-                        method, url, params=params, headers=headers, skip_auto_headers=skip or None,
-                        data=data, cookies=all_cookies, auth=auth, version=cfg.version,
-                        compress=compress, chunked=chunked, expect100=expect100, loop=self._loop,
-                        response_class=cfg.response_class, proxy=req_proxy, proxy_auth=req_proxy_auth,
-                        session=self, ssl=ssl if ssl is not None else True,
-                        server_hostname=server_hostname, proxy_headers=proxy_headers,
-                        traces=traces, trust_env=cfg.trust_env,
-                    )
-                    req.response_params = response_params
-                    try:
-                        if handler is not None:
-                            resp = await handler(req)
-                        elif (sent := send_now(self._connector, req)) is None:
-                            resp = await send_request(self, req, real_timeout, when)
-                        else:  # written on an idle connection: await the head right here
-                            resp = sent
+                            url, auth_from_url = strip_auth_from_url(url)
+                        if not url.raw_host:
+                            raise (InvalidUrlRedirectClientError if redirects else InvalidUrlClientError)(url)
+                        if not history and auth and auth_from_url:
+                            raise ValueError("Cannot combine AUTH argument with credentials encoded in URL")
+                        if auth is None or (history and auth_from_url is not None):
+                            auth = auth_from_url
+                        if auth is None and cfg.auth is not None and (
+                            cfg.base_url is None or cfg.base_origin == url.origin()
+                        ):
+                            auth = cfg.auth
+                        if auth is None and cfg.trust_env and url.host is not None:
+                            from .helpers import netrc_auth
+
+                            auth = await self._loop.run_in_executor(None, netrc_auth, url.host)
+                        if auth is not None and hdrs.AUTHORIZATION in headers:
+                            raise ValueError(
+                                "Cannot combine AUTHORIZATION header with AUTH argument or credentials encoded in URL"
+                            )
+                        if req_jar is None:
+                            all_cookies = jar.filter_cookies(url) if len(jar) else None
+                        else:
+                            all_cookies = cookies_for(jar, req_jar, url)
+                        req_proxy, req_proxy_auth = proxy, proxy_auth
+                        if req_proxy is None and cfg.trust_env:
+                            from .helpers import get_env_proxy_for_url
+
                             try:
+                                req_proxy, env_auth = await asyncio.to_thread(get_env_proxy_for_url, url)
+                            except LookupError:
+                                req_proxy = None
+                            else:
+                                if req_proxy_auth is None:
+                                    req_proxy_auth = env_auth
+                        req = request_class(
+                            method, url, params=params, headers=headers, skip_auto_headers=skip or None,
+                            data=data, cookies=all_cookies, auth=auth, version=cfg.version,
+                            compress=compress, chunked=chunked, expect100=expect100, loop=self._loop,
+                            response_class=cfg.response_class, proxy=req_proxy, proxy_auth=req_proxy_auth,
+                            session=self, ssl=ssl if ssl is not None else True,
+                            server_hostname=server_hostname, proxy_headers=proxy_headers,
+                            traces=traces, trust_env=cfg.trust_env,
+                        )
+                        req.response_params = response_params
+                        try:
+                            if handler is not None:
+                                resp = await handler(req)
+                            elif (sent := send_now(self._connector, req)) is None:
+                                resp = await send_request(self, req, real_timeout, when)
+                            else:  # written on an idle connection: await the head right here
+                                resp = sent
                                 try:
-                                    result = await resp._waiter
-                                except ParseError as exc:
-                                    raise resp._head_error(exc) from exc
-                                finally:
-                                    resp._waiter = None
-                                resp._got_head(result)
-                            except BaseException:
-                                resp.close()  # also gives the connection back, closed
-                                raise
-                    except (ServerDisconnectedError, ClientOSError, ClientConnectionResetError) as exc:
-                        resp = None
-                        # The server may close an idle keep-alive connection just as we reuse
-                        # it: retry once on a fresh one when resending is safe.
-                        if (req._conn_reused and not retried and not isinstance(exc, ClientConnectorError)
-                                and (method in IDEMPOTENT_METHODS or isinstance(exc, ClientConnectionResetError))):
-                            retried = True
-                            continue
-                        raise
+                                    try:
+                                        result = await resp._waiter
+                                    except ParseError as exc:
+                                        raise resp._head_error(exc) from exc
+                                    finally:
+                                        resp._waiter = None
+                                    resp._got_head(result)
+                                except BaseException:
+                                    resp.close()  # also gives the connection back, closed
+                                    raise
+                        except (ServerDisconnectedError, ClientOSError, ClientConnectionResetError) as exc:
+                            resp = None
+                            # The server may close an idle keep-alive connection just as we reuse
+                            # it: retry once on a fresh one when resending is safe.
+                            if (req._conn_reused and not retried and not isinstance(exc, ClientConnectorError)
+                                    and (method in IDEMPOTENT_METHODS or isinstance(exc, ClientConnectionResetError))):
+                                retried = True
+                                continue
+                            raise
                     if resp._headers is not None and hdrs.SET_COOKIE in resp._headers:
                         # The raw values, parsed leniently; duplicate names stay apart (aiohttp 3.14).
                         jar.update_cookies_from_headers(resp._headers.getall(hdrs.SET_COOKIE), resp.url)

@@ -40,7 +40,7 @@ def next_hop(
         headers.popall(hdrs.CONTENT_LENGTH, None)
         headers.popall(hdrs.CONTENT_TYPE, None)
     else:
-        data = req.body if req.body is not None else data
+        data = req.body if req is not None and req.body is not None else data  # None: the lane's bodiless hop
     r_url = resp.headers.get(hdrs.LOCATION) or resp.headers.get(hdrs.URI)
     if r_url is None:
         return None

@@ -1,0 +1,213 @@
+"""The plain-request lane: ``session.get(url)`` with no per-request options, on a pooled connection.
+
+How this works: most crawler requests carry nothing but a URL.  For those the session
+keeps a *plan* per (method, URL): the parsed URL, the connection key, the request head
+bytes and the request headers, all built once by ``ClientRequest`` itself, so the bytes
+on the wire are the general path's by construction.  A request is then: take an idle
+connection, write the cached head, await the response head.  No ``ClientRequest``, no
+thirty-option prologue, no hop loop.
+
+Whatever the lane does not cover is handed to ``ClientSession._request`` together with
+what the lane already did (``LaneState``): no idle connection, cookies in the jar, a
+Set-Cookie or a redirect to follow, a stale pooled connection to retry.  The general
+path then finishes exactly as if it had done the first hop itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from multidict import CIMultiDict
+from yarl import URL
+
+from . import hdrs
+from ._core.errors import ParseError
+from .client_exceptions import ClientConnectionResetError, ClientError, ClientOSError, ServerDisconnectedError
+from .client_redirects import REDIRECTS
+from .client_request import ClientRequest
+from .client_response import ClientResponse
+from .client_ctx import _HAS_UNCANCEL
+from .connector_conn import Connection
+from .reqinfo import ConnectionKey
+from .timeouts import deadline
+
+if TYPE_CHECKING:
+    from .client import ClientSession
+
+__all__ = ("LANE_METHODS", "LaneState", "PlainLane")
+
+# Bodiless and idempotent: a stale pooled connection may always be retried.
+LANE_METHODS = frozenset({hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_OPTIONS, hdrs.METH_DELETE})
+_PLANS_MAX = 4096  # distinct URLs remembered per method; a crawler's one-off URLs just churn
+_STALE = (ServerDisconnectedError, ClientOSError, ClientConnectionResetError)
+
+
+class LaneState(NamedTuple):
+    """What the lane hands to ``_request``: its first response (or None), deadline, retry."""
+
+    response: ClientResponse | None
+    when: float | None
+    retried: bool
+
+
+class _Plan(NamedTuple):
+    url: URL
+    key: ConnectionKey
+    head: bytes
+    headers: CIMultiDict[str]
+
+
+class PlainLane:
+    """Per session: the plans and the settings a plain request needs, looked up once."""
+
+    __slots__ = ("_session", "_connector", "_loop", "_jar", "_deadlines", "_plans", "_timeout",
+                 "_ceil", "_sock_read", "_auto_decompress", "_read_bufsize", "_limits",
+                 "_raise_for_status", "_base_url", "_headers", "_skip", "_version")
+
+    def __init__(self, session: ClientSession) -> None:
+        cfg = session._config
+        self._session = session
+        self._connector = session._connector
+        self._loop = session._loop
+        self._jar = session._cookie_jar
+        self._deadlines = session._deadlines
+        self._plans: dict[str, dict[Any, _Plan]] = {m: {} for m in LANE_METHODS}
+        self._timeout = cfg.timeout.total
+        self._ceil = cfg.timeout.ceil_threshold
+        self._sock_read = cfg.timeout.sock_read
+        self._auto_decompress = cfg.auto_decompress
+        self._read_bufsize = cfg.read_bufsize
+        self._limits = cfg.limits
+        rfs = cfg.raise_for_status
+        self._raise_for_status = None if rfs is False else rfs
+        self._base_url = cfg.base_url
+        self._headers = cfg.headers
+        self._skip = cfg.skip_auto_headers or None
+        self._version = cfg.version
+
+    @staticmethod
+    def for_session(session: ClientSession) -> PlainLane | None:
+        """A lane when the session's settings leave a plain request plain, else None."""
+        cfg = session._config
+        connector = session._connector
+        if (cfg.middlewares or cfg.trace_configs or cfg.trust_env or cfg.auth is not None
+                or cfg.proxy is not None or connector is None or not connector._plain_connect
+                or cfg.request_class not in (None, ClientRequest)
+                or cfg.response_class not in (None, ClientResponse)):
+            return None
+        return PlainLane(session)
+
+    def _plan(self, method: str, str_or_url: Any) -> _Plan | None:
+        """Build (and remember) the plan for one URL; None when it is not plain."""
+        try:
+            url = str_or_url if isinstance(str_or_url, URL) else URL(str_or_url)
+        except (ValueError, TypeError):
+            return None  # the general path raises the right error
+        if self._base_url is not None and not url.absolute:
+            url = self._base_url.join(url)
+        if (url.scheme not in ("http", "https") or not url.raw_host
+                or url.raw_user is not None or url.raw_password is not None):
+            return None
+        headers = CIMultiDict(self._headers) if self._headers else None
+        req = ClientRequest(
+            method, url, headers=headers, skip_auto_headers=self._skip, version=self._version,
+            loop=self._loop, session=self._session,
+        )
+        try:
+            head = req._head()
+        except ValueError:
+            return None
+        plan = _Plan(req.original_url, req.connection_key, head, req.headers)
+        plans = self._plans[method]
+        if len(plans) >= _PLANS_MAX:
+            plans.clear()
+        plans[str_or_url] = plan
+        return plan
+
+    async def request(self, method: str, str_or_url: Any, allow_redirects: bool) -> ClientResponse:
+        session = self._session
+        try:
+            plan = self._plans[method].get(str_or_url)
+        except TypeError:  # unhashable: not a URL; the general path says so
+            plan = None
+        else:
+            if plan is None:
+                plan = self._plan(method, str_or_url)
+        connector = self._connector
+        proto = None
+        if (plan is not None and not len(self._jar) and session._connector is connector
+                and not connector._closed):
+            proto = connector._take_idle(plan.key)
+        if proto is None:
+            return await session._request(method, str_or_url, allow_redirects=allow_redirects)
+
+        loop = self._loop
+        when = deadline(loop, self._timeout, self._ceil)
+        task: asyncio.Task[Any] | None = None
+        if when is not None:
+            task = asyncio.current_task(loop)
+            assert task is not None
+            cancelling = task.cancelling() if _HAS_UNCANCEL else 0
+            self._deadlines.add(when, task)
+        handoff: LaneState | None = None
+        try:
+            conn = Connection(connector, plan.key, proto, loop, reused=True)
+            try:
+                waiter = proto.start_response(
+                    method, True, self._auto_decompress, self._read_bufsize, self._sock_read, when,
+                    self._limits,
+                )
+                transport = proto.transport
+                if transport is None or transport.is_closing():
+                    proto._waiter = None
+                    raise ClientConnectionResetError("Cannot write to closing transport")
+                transport.write(plan.head)
+            except BaseException:
+                conn.close()
+                raise
+            resp = ClientResponse(
+                method, plan.url, writer=None, continue100=None, timer=None, request_info=None,  # type: ignore[arg-type]
+                traces=None, loop=loop, session=session,
+            )
+            resp._req_headers = plan.headers
+            resp._waiter = waiter
+            resp._begin(conn)
+            try:
+                try:
+                    result = await waiter
+                except ParseError as exc:
+                    raise resp._head_error(exc) from exc
+                finally:
+                    resp._waiter = None
+                resp._got_head(result)
+                if hdrs.SET_COOKIE in resp._headers or (allow_redirects and resp.status in REDIRECTS):
+                    handoff = LaneState(resp, when, False)
+                elif self._raise_for_status is not None:
+                    rfs = self._raise_for_status
+                    if callable(rfs):
+                        await rfs(resp)
+                    elif rfs:
+                        resp.raise_for_status()
+            except BaseException:
+                resp.close()  # also gives the connection back, closed
+                raise
+        except _STALE:
+            # The server closed the idle connection just as we reused it: once more, the
+            # general way (a fresh or another idle connection; no further retry).
+            handoff = LaneState(None, when, True)
+        except asyncio.CancelledError as exc:
+            if task is not None and self._deadlines.fired(when, task):  # type: ignore[arg-type]
+                if not _HAS_UNCANCEL or task.uncancel() <= cancelling:
+                    raise asyncio.TimeoutError() from exc
+            raise
+        except OSError as exc:
+            if isinstance(exc, (ClientError, asyncio.TimeoutError)):
+                raise
+            raise ClientOSError(*exc.args) from exc
+        finally:
+            if task is not None:
+                self._deadlines.discard(when, task)  # type: ignore[arg-type]
+        if handoff is not None:
+            return await session._request(method, str_or_url, allow_redirects=allow_redirects, _lane=handoff)
+        return resp

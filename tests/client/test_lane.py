@@ -1,0 +1,267 @@
+"""The plain-request lane (``client_lane``) behaves exactly as the general path.
+
+The lane only runs when an idle pooled connection exists, so every test first warms
+the pool with one request (which takes the general path), then checks what the lane
+does with the next ones: the head on the wire, redirects, cookies, a stale connection,
+the total timeout, raise_for_status, a broken head.  Each also runs with a middleware
+(which forces the general path) where the comparison matters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+import cyhttp
+
+from ._peers import raw_server, read_head, web_server
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+
+async def _passthrough(req: Any, handler: Any) -> Any:
+    return await handler(req)
+
+
+def _recorder(heads: list[bytes], answers: dict[bytes, bytes] | None = None):
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for _ in range(20):
+            head = await read_head(reader)
+            heads.append(head)
+            method, target, _ = head.split(b" ", 2)
+            answer = (answers or {}).get(target, OK)
+            writer.write(answer[: answer.index(b"\r\n\r\n") + 4] if method == b"HEAD" else answer)
+            await writer.drain()
+
+    return handler
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS", "DELETE"])
+async def test_lane_head_is_the_general_paths_head(method: str) -> None:
+    lane_heads: list[bytes] = []
+    general_heads: list[bytes] = []
+    kwargs: dict[str, Any] = {"headers": {"User-Agent": "crawler/1"}, "skip_auto_headers": ["Accept"]}
+    heads: list[bytes] = []
+    async with raw_server(_recorder(heads)) as srv:
+        for extra in ({}, {"middlewares": (_passthrough,)}):
+            async with cyhttp.ClientSession(**kwargs, **extra) as session:
+                for path in ("/a?q=1", "/a?q=1", "/b#frag", "/a?q=1"):
+                    async with session.request(method, str(srv.url) + path) as resp:
+                        assert resp.status == 200
+                        if method != "HEAD":
+                            assert await resp.read() == b"ok"
+        assert srv.accepted == 2
+    lane_heads, general_heads = heads[:4], heads[4:]
+    assert lane_heads == general_heads
+    assert lane_heads[1].startswith(f"{method} /a?q=1 HTTP/1.1\r\n".encode())
+    assert b"User-Agent: crawler/1\r\n" in lane_heads[1] and b"Accept:" not in lane_heads[1]
+
+
+async def test_lane_remembers_a_plan_per_url_and_not_for_others() -> None:
+    heads: list[bytes] = []
+    async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession() as session:
+        lane = session._lane
+        assert lane is not None
+        for _ in range(3):
+            async with session.get(srv.url / "x") as resp:
+                await resp.read()
+        async with session.get(srv.url / "y", params={"a": "1"}) as resp:  # options: general path
+            await resp.read()
+        assert list(lane._plans["GET"]) == [srv.url / "x"]
+    async with cyhttp.ClientSession(middlewares=(_passthrough,)) as session:
+        assert session._lane is None
+
+
+async def test_response_fields_through_the_lane() -> None:
+    heads: list[bytes] = []
+    answers = {b"/r": b"HTTP/1.1 201 Made\r\nContent-Length: 3\r\nX-A: 1\r\nX-A: 2\r\n\r\nabc"}
+    async with raw_server(_recorder(heads, answers)) as srv, cyhttp.ClientSession() as session:
+        await (await session.get(srv.url / "warm")).read()
+        url = str(srv.url / "r") + "#top"
+        async with session.get(url) as resp:
+            assert (resp.status, resp.reason, await resp.read()) == (201, "Made", b"abc")
+            assert resp.headers.getall("X-A") == ["1", "2"]
+            assert str(resp.url) == str(srv.url / "r") and str(resp.real_url) == url
+            assert resp.request_info.method == "GET" and resp.request_info.headers["Host"] == srv.url.raw_authority
+            assert resp.history == ()
+        assert srv.accepted == 1
+
+
+async def test_redirect_and_cookies_continue_on_the_general_path() -> None:
+    async def redirect(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/final")
+
+    async def final(request: web.Request) -> web.Response:
+        return web.Response(text=request.cookies.get("sid", "none"))
+
+    async def login(request: web.Request) -> web.Response:
+        resp = web.Response(text="in")
+        resp.set_cookie("sid", "42")
+        return resp
+
+    app = web.Application()
+    app.router.add_get("/r", redirect)
+    app.router.add_get("/final", final)
+    app.router.add_get("/login", login)
+    jar = cyhttp.CookieJar(unsafe=True)  # the server is an IP address
+    async with web_server(app) as base, cyhttp.ClientSession(cookie_jar=jar) as session:
+        assert await (await session.get(base / "final")).text() == "none"  # warms the pool
+        async with session.get(base / "r") as resp:
+            assert resp.status == 200 and str(resp.url) == str(base / "final")
+            assert [h.status for h in resp.history] == [302]
+            assert str(resp.history[0].url) == str(base / "r")
+        async with session.get(base / "r", allow_redirects=False) as resp:
+            assert resp.status == 302
+        async with session.head(base / "r") as resp:  # HEAD does not follow by default
+            assert resp.status == 302
+        async with session.get(base / "login") as resp:
+            assert await resp.text() == "in"
+        assert {c.key: c.value for c in session.cookie_jar} == {"sid": "42"}
+        async with session.get(base / "r") as resp:  # the jar has a cookie now: general path sends it
+            assert await resp.text() == "42"
+
+
+async def test_too_many_redirects_counts_the_lanes_hop() -> None:
+    async def loop_(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/loop")
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/loop", loop_)
+    app.router.add_get("/ok", ok)
+    async with web_server(app) as base, cyhttp.ClientSession() as session:
+        await (await session.get(base / "ok")).read()
+        with pytest.raises(cyhttp.TooManyRedirects) as info:
+            await session.get(base / "loop")
+        assert len(info.value.history) == 10
+
+
+async def test_stale_connection_is_retried_once() -> None:
+    conns = 0
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal conns
+        conns += 1
+        await read_head(reader)
+        writer.write(OK)
+        await writer.drain()
+        if conns == 1:
+            await read_head(reader)  # the reused connection: close instead of answering
+            return
+        await reader.read()
+
+    async with raw_server(handler) as srv, cyhttp.ClientSession() as session:
+        await (await session.get(srv.url / "a")).read()
+        async with session.get(srv.url / "a") as resp:
+            assert await resp.read() == b"ok"
+        assert srv.accepted == 2
+
+
+async def test_stale_then_failing_fresh_connection_raises() -> None:
+    conns = 0
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal conns
+        conns += 1
+        if conns == 1:
+            await read_head(reader)
+            writer.write(OK)
+            await writer.drain()
+        await read_head(reader)  # then close without an answer, on every connection
+
+    async with raw_server(handler) as srv, cyhttp.ClientSession() as session:
+        await (await session.get(srv.url / "a")).read()
+        with pytest.raises(cyhttp.ServerDisconnectedError):
+            await session.get(srv.url / "a")
+        assert srv.accepted == 2  # one retry, not more
+
+
+async def test_total_timeout_on_the_lane() -> None:
+    count = 0
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal count
+        while True:
+            await read_head(reader)
+            count += 1
+            if count > 1:
+                await asyncio.sleep(5)
+            writer.write(OK)
+            await writer.drain()
+
+    timeout = cyhttp.ClientTimeout(total=0.3)
+    async with raw_server(handler) as srv, cyhttp.ClientSession(timeout=timeout) as session:
+        await (await session.get(srv.url / "a")).read()
+        with pytest.raises(asyncio.TimeoutError):
+            await session.get(srv.url / "a")
+        assert not session._deadlines._buckets or all(not b for b in session._deadlines._buckets.values())
+
+
+async def test_cancel_from_outside_stays_a_cancellation() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_head(reader)
+        writer.write(OK)
+        await writer.drain()
+        await read_head(reader)
+        await asyncio.sleep(5)
+
+    async with raw_server(handler) as srv, cyhttp.ClientSession() as session:
+        await (await session.get(srv.url / "a")).read()
+        task = asyncio.ensure_future(session.get(srv.url / "a"))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+@pytest.mark.parametrize("kind", ["flag", "callable"])
+async def test_raise_for_status_on_the_lane(kind: str) -> None:
+    seen: list[int] = []
+
+    async def check(resp: cyhttp.ClientResponse) -> None:
+        seen.append(resp.status)
+        resp.raise_for_status()
+
+    answers = {b"/missing": b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"}
+    heads: list[bytes] = []
+    rfs: Any = True if kind == "flag" else check
+    async with raw_server(_recorder(heads, answers)) as srv, cyhttp.ClientSession(raise_for_status=rfs) as session:
+        await (await session.get(srv.url / "a")).read()
+        with pytest.raises(cyhttp.ClientResponseError) as info:
+            await session.get(srv.url / "missing")
+        assert info.value.status == 404
+        async with session.get(srv.url / "a") as resp:  # the pool still works
+            assert await resp.read() == b"ok"
+    if kind == "callable":
+        assert seen == [200, 404, 200]
+
+
+async def test_broken_head_on_the_lane() -> None:
+    answers = {b"/bad": b"HTTP/1.1 200 OK\r\nBad Header\r\n\r\n"}
+    heads: list[bytes] = []
+    async with raw_server(_recorder(heads, answers)) as srv, cyhttp.ClientSession() as session:
+        await (await session.get(srv.url / "a")).read()
+        with pytest.raises(cyhttp.ClientResponseError) as info:
+            await session.get(srv.url / "bad")
+        assert info.value.status == 400
+
+
+async def test_closed_session_and_bad_urls_take_the_general_paths_errors() -> None:
+    heads: list[bytes] = []
+    async with raw_server(_recorder(heads)) as srv:
+        session = cyhttp.ClientSession()
+        await (await session.get(srv.url / "a")).read()
+        with pytest.raises(cyhttp.InvalidUrlClientError):
+            await session.get("http://")
+        with pytest.raises(cyhttp.NonHttpUrlClientError):
+            await session.get("ftp://127.0.0.1/x")
+        with pytest.raises(TypeError):  # yarl's error, as in aiohttp
+            await session.get(["not", "a", "url"])  # type: ignore[arg-type]
+        await session.close()
+        with pytest.raises(RuntimeError, match="Session is closed"):
+            await session.get(srv.url / "a")
