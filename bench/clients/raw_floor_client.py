@@ -59,6 +59,8 @@ class _Counter:
     transport: asyncio.Transport
 
     def __init__(self) -> None:
+        # The loop, kept: asyncio.get_running_loop() makes a getpid syscall per call.
+        self.loop = asyncio.get_running_loop()
         self.waiter: asyncio.Future[int] | None = None
         self.left = 0
         self.size = 0
@@ -161,7 +163,7 @@ class Adapter:
         pool = self.idle.setdefault(key, [])
         conn = pool.pop() if pool else await self._connect(key)
         conn.left = conn.size = expect
-        conn.waiter = asyncio.get_running_loop().create_future()
+        conn.waiter = conn.loop.create_future()
         conn.transport.write(request)
         size = await conn.waiter
         pool.append(conn)
@@ -190,7 +192,7 @@ class Adapter:
         parts = urlsplit(url)
         conn = await self._connect((parts.hostname or "127.0.0.1", parts.port or 80))
         conn.head = bytearray()
-        conn.waiter = asyncio.get_running_loop().create_future()
+        conn.waiter = conn.loop.create_future()
         conn.transport.write(
             f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {WS_KEY.decode()}\r\n"
@@ -209,7 +211,7 @@ class Adapter:
         conn = ws.conn
         conn.left = expect
         conn.size = size
-        conn.waiter = asyncio.get_running_loop().create_future()
+        conn.waiter = conn.loop.create_future()
         conn.transport.write(frame)
         return await conn.waiter
 
