@@ -61,9 +61,11 @@ class ClientWebSocketResponse:
     ) -> None:
         self._proto = protocol_handler
         self._writer = writer  # engine FrameWriter (sans-IO)
+        self._frame = writer.frame  # bound once: the send hot path calls it per message
         self._protocol = protocol
         self._response = response
         self._timeout = timeout
+        self._receive_timeout = timeout.ws_receive  # read once per receive(): kept at hand
         self._autoclose = autoclose
         self._autoping = autoping
         self._loop = loop or asyncio.get_running_loop()
@@ -207,7 +209,8 @@ class ClientWebSocketResponse:
             await self._send(WSMsgType.TEXT, data.encode("utf-8"), compress)
             return
         # Hot path: _send and WSProtocol.write inlined; await only a paused transport.
-        frame = self._writer.frame(1, data.encode("utf-8"))
+        # (encode() without arguments is UTF-8 too, and skips parsing the codec name.)
+        frame = self._frame(1, data.encode())
         proto = self._proto
         transport = proto.transport
         if transport is None or transport.is_closing():
@@ -222,7 +225,7 @@ class ClientWebSocketResponse:
         if compress or self._close_sent:
             await self._send(WSMsgType.BINARY, data, compress)
             return
-        frame = self._writer.frame(2, data)  # hot path, as in send_str
+        frame = self._frame(2, data)  # hot path, as in send_str
         proto = self._proto
         transport = proto.transport
         if transport is None or transport.is_closing():
@@ -316,11 +319,12 @@ class ClientWebSocketResponse:
                 return WS_CLOSED_MESSAGE
             # A message already queued is taken without a future, a timer or a suspension
             # (so _waiting, which close() in another task looks at, need not be set).
-            msg = proto.pop()
+            # The queue is tested in place: the round trip finds it empty every time.
+            msg = proto.pop() if proto._queue else None
             if msg is None:
                 self._waiting = True
                 try:
-                    receive_timeout = timeout or self._timeout.ws_receive
+                    receive_timeout = timeout or self._receive_timeout
                     if receive_timeout:  # a timer only when there is a timeout
                         async with timeout_at(self._loop, self._when(receive_timeout)):
                             msg = await proto.read()

@@ -358,3 +358,37 @@ async def test_handoff_limit_small_messages_skip_the_queue_large_ones_do_not() -
         await asyncio.wait_for(ws.close(), 5)
         await asyncio.wait_for(srv.done.wait(), 5)
         assert srv.results == [1000]
+
+
+async def test_data_received_gate_hook_failed_and_eof() -> None:
+    # data_received tests one flag for its rare cases: the heartbeat hook still runs per
+    # chunk, bytes after an engine error are ignored (hook or not), and at EOF too.
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> object:
+        return await read_close(reader)
+
+    async with raw_server(script) as srv, cyhttp.ClientSession() as s:
+        ws = await ws_connect(s, srv.url)
+        proto = ws._proto
+        calls: list[int] = []
+        proto.on_data = lambda: calls.append(1)
+        assert proto.on_data is not None
+        proto.data_received(frame(TEXT, b"one"))
+        assert calls == [1] and proto.pop().data == "one"
+        proto.on_data = None
+        proto.data_received(frame(TEXT, b"two"))
+        assert calls == [1] and proto.pop().data == "two"
+        proto.data_received(b"\x83\x00")  # reserved opcode 3: an engine error
+        assert proto.failed
+        proto.on_data = lambda: calls.append(2)
+        proto.on_data = None  # clearing the hook must not reopen a failed protocol
+        proto.data_received(frame(TEXT, b"after"))
+        assert proto.pop() is None and calls == [1]
+        msg = await asyncio.wait_for(ws.receive(), 5)
+        assert msg.type is cyhttp.WSMsgType.ERROR
+        await asyncio.wait_for(srv.done.wait(), 5)
+        assert srv.results == [1002]
+
+    quiet = WSProtocol(asyncio.get_running_loop(), None, None)  # type: ignore[arg-type]
+    quiet.connection_lost(None)
+    quiet.data_received(b"ignored at EOF")  # no reader is even consulted
+    assert quiet.pop() is None and quiet.queued_bytes == 0
