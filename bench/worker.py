@@ -26,7 +26,10 @@ async def _drive(n: int, seconds: float, op) -> tuple[int, int, float]:
 
     async def one(i: int) -> None:
         while loop.time() < deadline:
-            counts[1] += await op(i)
+            # Await first: ``counts[1] += await op(i)`` would read counts[1] before the
+            # await and lose every other task's bytes that arrived meanwhile.
+            size = await op(i)
+            counts[1] += size
             counts[0] += 1
 
     start = time.perf_counter()
