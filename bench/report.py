@@ -88,6 +88,32 @@ def _cpu_table(rows: list[dict]) -> list[str]:
     return lines
 
 
+PEER = "aiohttp"
+
+
+def _headroom_table(rows: list[dict]) -> list[str]:
+    """What the floor allows: no client can beat aiohttp by more than the floor does.
+
+    A ratio bar (say "cyhttp >= 1.5x aiohttp") above "floor x aiohttp" is out of reach
+    on that loop for any client; this table shows both from the same run."""
+    cell: dict[tuple[str, str], dict[str, dict]] = {}
+    for r in rows:
+        cell.setdefault((r["scenario"], r["loop"]), {})[r["client"]] = r
+    lines = ["| scenario | loop | floor x aiohttp | cyhttp x aiohttp | CPU µs/op floor | cyhttp | aiohttp |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for (scenario, loop), by in cell.items():
+        floor, ref, peer = by.get(FLOOR), by.get(REFERENCE), by.get(PEER)
+        if not floor or not peer or not floor["median"] or not peer["median"]:
+            continue
+        ref_x = ref["median"] / peer["median"] if ref and ref["median"] else None
+        lines.append(
+            f"| {scenario} | {loop} | {_fmt(floor['median'] / peer['median'])} | {_fmt(ref_x)} | "
+            f"{_fmt(floor['cpu_us_per_op'], 1)} | {_fmt(ref and ref['cpu_us_per_op'], 1)} | "
+            f"{_fmt(peer['cpu_us_per_op'], 1)} |"
+        )
+    return lines if len(lines) > 2 else []
+
+
 def _fmt(x: float | None, digits: int = 2) -> str:
     return "-" if x is None else f"{x:,.{digits}f}"
 
@@ -162,6 +188,11 @@ def write_reports(results: Results, out: Path, micro: Path | None, memory: list[
     lines = ["# cyhttp benchmark", "", header, "", *_table(rows), "",
              "## Client CPU per operation (process time of the client; lower is better)", "",
              *_cpu_table(rows)]
+    headroom = _headroom_table(rows)
+    if headroom:
+        lines += ["", "## Headroom: the floor (a client that parses nothing) against aiohttp", "",
+                  "No client can beat aiohttp by more than the floor does on the same loop.", "",
+                  *headroom]
     if micro_rows:
         lines += ["", "## Engine micro-benchmarks (pytest-benchmark, median)", "",
                   "| group | benchmark | median µs |", "|---|---|---:|"]
