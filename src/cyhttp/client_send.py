@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from ._core.errors import ParseError
 from .client_exceptions import ConnectionTimeoutError
 from .client_request import ClientRequest
 from .client_response import ClientResponse
@@ -75,17 +74,7 @@ async def send_request(session: Any, req: ClientRequest, timeout: ClientTimeout,
         else:
             resp = req._send_now(conn)
         try:
-            if type(resp).start is _RESPONSE_START:
-                waiter = resp._begin(conn)
-                try:
-                    result = await waiter
-                except ParseError as exc:
-                    raise resp._head_error(exc) from exc
-                finally:
-                    resp._waiter = None
-                resp._got_head(result)
-            else:
-                await resp.start(conn)
+            await resp.start(conn)
         except BaseException:
             resp.close()
             raise
