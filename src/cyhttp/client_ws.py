@@ -330,7 +330,11 @@ class ClientWebSocketResponse:
                             msg = await proto.read()
                     else:
                         while msg is None:  # read() inlined: no coroutine per message
-                            waiter = proto.wait()
+                            if proto._error is None and proto._waiter is None:
+                                # wait()'s usual case, without the call (~30 ns a message)
+                                waiter = proto._waiter = self._loop.create_future()
+                            else:
+                                waiter = proto.wait()  # raises the final error, or a misuse
                             try:
                                 msg = await waiter
                             except BaseException:
