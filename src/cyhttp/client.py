@@ -43,7 +43,7 @@ from .client_redirects import REDIRECTS, next_hop
 from .client_request import IDEMPOTENT_METHODS, ClientRequest
 from .client_ssl import merge_ssl_params
 from .client_response import ClientResponse
-from .client_lane import LANE_METHODS, LaneState, PlainLane
+from .client_lane import LANE_KWARGS, LANE_METHODS, LaneState, PlainLane
 from .client_send import send_now, send_request
 from .connector import BaseConnector, TCPConnector
 from .helpers import HttpVersion11, sentinel
@@ -51,6 +51,8 @@ from .client_ctx import _HAS_UNCANCEL, _Deadlines, _RequestContextManager, reque
 from .timeouts import ClientTimeout, deadline
 
 __all__ = ("ClientSession", "request")
+
+_TIMEOUT_ONLY = frozenset({"timeout"})  # compared with kwargs.keys(), a set-like view
 
 
 
@@ -152,30 +154,27 @@ class ClientSession(SessionProperties):
 
     # -- requests ------------------------------------------------------------------
 
-    # A request with nothing but a URL (and allow_redirects) takes the plain lane.
+    # A request with nothing but a URL (and allow_redirects / timeout) takes the plain lane.
 
     def request(self, method: str, url: str | URL, **kwargs: Any) -> _RequestContextManager:
-        lane = self._lane
-        if lane is not None and (not kwargs or kwargs.keys() == {"allow_redirects"}):
-            upper = method.upper()
-            if upper in LANE_METHODS:
-                return _RequestContextManager(lane.request(upper, url, kwargs.get("allow_redirects", True)))
+        if self._lane is not None and kwargs.keys() <= LANE_KWARGS and method.upper() in LANE_METHODS:
+            return self._verb(method.upper(), url, kwargs.pop("allow_redirects", True), kwargs)
         return _RequestContextManager(self._request(method, url, **kwargs))
 
+    def _verb(self, method: str, url: str | URL, allow_redirects: bool, kwargs: dict[str, Any]) -> _RequestContextManager:
+        lane = self._lane
+        if lane is not None and (not kwargs or kwargs.keys() == _TIMEOUT_ONLY):
+            return _RequestContextManager(lane.request(method, url, allow_redirects, kwargs.get("timeout", sentinel)))
+        return _RequestContextManager(self._request(method, url, allow_redirects=allow_redirects, **kwargs))
+
     def get(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
-        if not kwargs and self._lane is not None:
-            return _RequestContextManager(self._lane.request(hdrs.METH_GET, url, allow_redirects))
-        return _RequestContextManager(self._request(hdrs.METH_GET, url, allow_redirects=allow_redirects, **kwargs))
+        return self._verb(hdrs.METH_GET, url, allow_redirects, kwargs)
 
     def options(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
-        if not kwargs and self._lane is not None:
-            return _RequestContextManager(self._lane.request(hdrs.METH_OPTIONS, url, allow_redirects))
-        return _RequestContextManager(self._request(hdrs.METH_OPTIONS, url, allow_redirects=allow_redirects, **kwargs))
+        return self._verb(hdrs.METH_OPTIONS, url, allow_redirects, kwargs)
 
     def head(self, url: str | URL, *, allow_redirects: bool = False, **kwargs: Any) -> _RequestContextManager:
-        if not kwargs and self._lane is not None:
-            return _RequestContextManager(self._lane.request(hdrs.METH_HEAD, url, allow_redirects))
-        return _RequestContextManager(self._request(hdrs.METH_HEAD, url, allow_redirects=allow_redirects, **kwargs))
+        return self._verb(hdrs.METH_HEAD, url, allow_redirects, kwargs)
 
     def post(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
         return _RequestContextManager(self._request(hdrs.METH_POST, url, data=data, **kwargs))
@@ -186,17 +185,8 @@ class ClientSession(SessionProperties):
     def patch(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
         return _RequestContextManager(self._request(hdrs.METH_PATCH, url, data=data, **kwargs))
 
-    def delete(self, url: str | URL, **kwargs: Any) -> _RequestContextManager:
-        if not kwargs and self._lane is not None:
-            return _RequestContextManager(self._lane.request(hdrs.METH_DELETE, url, True))
-        return _RequestContextManager(self._request(hdrs.METH_DELETE, url, **kwargs))
-
-    def _build_url(self, str_or_url: str | URL) -> URL:
-        url = str_or_url if isinstance(str_or_url, URL) else URL(str_or_url)
-        base = self._config.base_url
-        if base is None or url.absolute:
-            return url
-        return base.join(url)
+    def delete(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
+        return self._verb(hdrs.METH_DELETE, url, allow_redirects, kwargs)
 
     async def _request(
         self,
@@ -278,7 +268,7 @@ class ClientSession(SessionProperties):
             try:
                 url = str_or_url if isinstance(str_or_url, URL) else URL(str_or_url)
                 if cfg.base_url is not None and not url.absolute:
-                    url = cfg.base_url.join(url)  # as _build_url
+                    url = cfg.base_url.join(url)
             except ValueError as exc:
                 raise InvalidUrlClientError(str_or_url) from exc
             if url.scheme not in connector.allowed_protocol_schema_set:

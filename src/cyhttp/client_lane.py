@@ -30,15 +30,17 @@ from .client_response import ClientResponse
 from .client_ctx import _HAS_UNCANCEL
 from .connector_conn import Connection
 from .reqinfo import ConnectionKey
-from .timeouts import deadline
+from .helpers import sentinel
+from .timeouts import ClientTimeout, deadline
 
 if TYPE_CHECKING:
     from .client import ClientSession
 
-__all__ = ("LANE_METHODS", "LaneState", "PlainLane")
+__all__ = ("LANE_KWARGS", "LANE_METHODS", "LaneState", "PlainLane")
 
 # Bodiless and idempotent: a stale pooled connection may always be retried.
 LANE_METHODS = frozenset({hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_OPTIONS, hdrs.METH_DELETE})
+LANE_KWARGS = frozenset({"allow_redirects", "timeout"})  # the only options a plain request may carry
 _PLANS_MAX = 1024  # distinct URLs remembered per method; a crawler's one-off URLs just churn
 _STALE = (ServerDisconnectedError, ClientOSError, ClientConnectionResetError)
 
@@ -125,7 +127,8 @@ class PlainLane:
         plans[str_or_url] = plan
         return plan
 
-    async def request(self, method: str, str_or_url: Any, allow_redirects: bool) -> ClientResponse:
+    async def request(self, method: str, str_or_url: Any, allow_redirects: bool,
+                      timeout: Any = sentinel) -> ClientResponse:
         session = self._session
         try:
             plan = self._plans[method].get(str_or_url)
@@ -140,10 +143,17 @@ class PlainLane:
                 and not connector._closed):
             proto = connector._take_idle(plan.key)
         if proto is None:
-            return await session._request(method, str_or_url, allow_redirects=allow_redirects)
+            return await session._request(method, str_or_url, allow_redirects=allow_redirects, timeout=timeout)
 
         loop = self._loop
-        when = deadline(loop, self._timeout, self._ceil)
+        if timeout is sentinel or timeout is None:
+            when = deadline(loop, self._timeout, self._ceil)
+            sock_read = self._sock_read
+        else:  # as ``_request`` reads it: a ClientTimeout, or a number of seconds in all
+            if not isinstance(timeout, ClientTimeout):
+                timeout = ClientTimeout(total=timeout)
+            when = deadline(loop, timeout.total, timeout.ceil_threshold)
+            sock_read = timeout.sock_read
         task: asyncio.Task[Any] | None = None
         if when is not None:
             task = asyncio.current_task(loop)
@@ -155,7 +165,7 @@ class PlainLane:
             conn = Connection(connector, plan.key, proto, loop, reused=True)
             try:
                 waiter = proto.start_response(
-                    method, True, self._auto_decompress, self._read_bufsize, self._sock_read, when,
+                    method, True, self._auto_decompress, self._read_bufsize, sock_read, when,
                     self._limits,
                 )
                 transport = proto.transport
@@ -209,5 +219,7 @@ class PlainLane:
             if task is not None:
                 self._deadlines.discard(when, task)  # type: ignore[arg-type]
         if handoff is not None:
-            return await session._request(method, str_or_url, allow_redirects=allow_redirects, _lane=handoff)
+            return await session._request(
+                method, str_or_url, allow_redirects=allow_redirects, timeout=timeout, _lane=handoff
+            )
         return resp

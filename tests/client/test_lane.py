@@ -202,6 +202,29 @@ async def test_total_timeout_on_the_lane() -> None:
         assert not session._deadlines._buckets or all(not b for b in session._deadlines._buckets.values())
 
 
+@pytest.mark.parametrize("timeout", [0.3, cyhttp.ClientTimeout(total=0.3), cyhttp.ClientTimeout(sock_read=0.3)])
+async def test_per_request_timeout_on_the_lane(timeout: Any) -> None:
+    count = 0
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal count
+        while True:
+            await read_head(reader)
+            count += 1
+            if count == 2:
+                await asyncio.sleep(5)
+            writer.write(OK)
+            await writer.drain()
+
+    async with raw_server(handler) as srv, cyhttp.ClientSession() as session:
+        await (await session.get(srv.url / "a", timeout=timeout)).read()
+        assert list(session._lane._plans["GET"]) == [srv.url / "a"]  # type: ignore[union-attr]
+        with pytest.raises(asyncio.TimeoutError):  # ServerTimeoutError for sock_read is one too
+            await session.get(srv.url / "a", timeout=timeout)
+        async with session.request("get", srv.url / "b", timeout=timeout, allow_redirects=False) as resp:
+            assert await resp.read() == b"ok"
+
+
 async def test_cancel_from_outside_stays_a_cancellation() -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_head(reader)
