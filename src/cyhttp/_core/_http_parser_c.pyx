@@ -205,6 +205,20 @@ cdef class ResponseParser:
             raise
         return events
 
+    def body_remaining(self):
+        """Bytes of a Content-Length body still to come; 0 anywhere else."""
+        return self._remaining if self._state == LENGTH else 0
+
+    def skip_body(self, Py_ssize_t n):
+        """``n`` body bytes arrived outside ``feed``; ``[MESSAGE_END]`` if that ends the body."""
+        if self._state != LENGTH or n < 0 or n > self._remaining:
+            raise ValueError(f"skip_body({n}) does not fit the {self.body_remaining()} body bytes to come")
+        self._remaining -= n
+        if self._remaining:
+            return []
+        self._state = HEAD
+        return [MESSAGE_END]
+
     def feed_eof(self):
         """The peer closed: ends an until-EOF body, or raises if a response is cut short."""
         cdef int state = self._state

@@ -168,6 +168,24 @@ class ResponseParser:
             raise
         return events
 
+    def body_remaining(self) -> int:
+        """Bytes of a Content-Length body still to come; 0 anywhere else.
+
+        The caller may read that many straight into the body's own buffer and report
+        them with ``skip_body`` instead of passing them through ``feed``.
+        """
+        return self._remaining if self._state == _LENGTH else 0
+
+    def skip_body(self, n: int) -> list[Event]:
+        """``n`` body bytes arrived outside ``feed``; ``[MESSAGE_END]`` if that ends the body."""
+        if self._state != _LENGTH or not 0 <= n <= self._remaining:
+            raise ValueError(f"skip_body({n}) does not fit the {self.body_remaining()} body bytes to come")
+        self._remaining -= n
+        if self._remaining:
+            return []
+        self._state = _HEAD
+        return [MESSAGE_END]
+
     def feed_eof(self) -> list[Event]:
         """The peer closed: ends an until-EOF body, or raises if a response is cut short."""
         state = self._state
