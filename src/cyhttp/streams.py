@@ -91,6 +91,21 @@ class StreamReader:
             self._paused = True
             self._protocol.pause_reading()
 
+    def get_write_buffer(self, sizehint: int) -> memoryview:
+        """A window in the buffer for the protocol to read the next bytes into (zero-copy)."""
+        return self._buffer.get_write_buffer(sizehint)
+
+    def commit(self, nbytes: int) -> None:
+        """``nbytes`` arrived in the last write window: what ``feed_data`` does after copying."""
+        buffer = self._buffer
+        buffer.commit(nbytes)
+        if not nbytes:
+            return
+        self._wake()
+        if not self._paused and len(buffer) > self._high_water and self._protocol is not None:
+            self._paused = True
+            self._protocol.pause_reading()
+
     def feed_eof(self) -> None:
         self._eof = True
         self._wake()
