@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-memory", action="store_true", help="skip the upload/download memory check")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args(argv)
-    duration = args.duration or (0.25 if args.quick else 0.6)
+    duration = args.duration or (0.15 if args.quick else 0.5)
     rounds = args.rounds or (1 if args.quick else 3)
     loops = [name for name in args.loops if available(name)]
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
