@@ -13,7 +13,7 @@ import json
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, istr
+from multidict import CIMultiDict, MultiDict, MultiDictProxy, istr
 from yarl import URL
 
 from .helpers import HttpVersion, HttpVersion11
@@ -47,9 +47,8 @@ def _utf8(resp: Any, body: bytes) -> str:
 class SessionConfig:
     base_url: URL | None = None
     base_origin: URL | None = None
-    headers: CIMultiDictProxy[str] = dataclasses.field(
-        default_factory=lambda: CIMultiDictProxy(CIMultiDict())
-    )
+    # Mutable, as aiohttp's ``session.headers``: edits apply to later requests.
+    headers: CIMultiDict[str] = dataclasses.field(default_factory=CIMultiDict)
     skip_auto_headers: frozenset[istr] = frozenset()
     auth: Any = None
     json_serialize: Callable[[Any], str] = json.dumps
@@ -116,7 +115,7 @@ def make_config(
     return SessionConfig(
         base_url=base,
         base_origin=origin,
-        headers=CIMultiDictProxy(hdrs_),
+        headers=hdrs_,
         skip_auto_headers=frozenset(istr(h) for h in skip_auto_headers or ()),
         timeout=timeout,
         version=version,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from multidict import CIMultiDict
+from multidict import CIMultiDict, getversion
 from yarl import URL
 
 from . import hdrs
@@ -65,7 +65,7 @@ class PlainLane:
 
     __slots__ = ("_session", "_connector", "_loop", "_jar", "_deadlines", "_plans", "_timeout",
                  "_ceil", "_sock_read", "_auto_decompress", "_read_bufsize", "_limits",
-                 "_raise_for_status", "_base_url", "_headers", "_skip", "_version")
+                 "_raise_for_status", "_base_url", "_headers", "_headers_version", "_skip", "_version")
 
     def __init__(self, session: ClientSession) -> None:
         cfg = session._config
@@ -84,7 +84,8 @@ class PlainLane:
         rfs = cfg.raise_for_status
         self._raise_for_status = None if rfs is False else rfs
         self._base_url = cfg.base_url
-        self._headers = cfg.headers
+        self._headers = cfg.headers  # the session's own, mutable: plans are dropped when it changes
+        self._headers_version = getversion(cfg.headers)
         self._skip = cfg.skip_auto_headers or None
         self._version = cfg.version
 
@@ -130,6 +131,10 @@ class PlainLane:
     async def request(self, method: str, str_or_url: Any, allow_redirects: bool,
                       timeout: Any = sentinel) -> ClientResponse:
         session = self._session
+        if getversion(self._headers) != self._headers_version:
+            self._headers_version = getversion(self._headers)
+            for plans in self._plans.values():
+                plans.clear()
         try:
             plan = self._plans[method].get(str_or_url)
         except TypeError:  # unhashable: not a URL; the general path says so

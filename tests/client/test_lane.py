@@ -60,6 +60,22 @@ async def test_lane_head_is_the_general_paths_head(method: str) -> None:
     assert b"User-Agent: crawler/1\r\n" in lane_heads[1] and b"Accept:" not in lane_heads[1]
 
 
+async def test_session_headers_edited_later_reach_the_wire() -> None:
+    heads: list[bytes] = []
+    async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession(headers={"X-A": "1"}) as session:
+        for value in ("1", "1", "2", "2"):
+            if value == "2":
+                session.headers["X-A"] = "2"  # aiohttp's session.headers is mutable too
+            async with session.get(srv.url / "a") as resp:
+                await resp.read()
+        session.headers.update({"User-Agent": "crawler/2"})
+        async with session.get(srv.url / "a") as resp:
+            await resp.read()
+    x_a = [next(line for line in h.split(b"\r\n") if line.startswith(b"X-A:")) for h in heads]
+    assert x_a == [b"X-A: 1", b"X-A: 1", b"X-A: 2", b"X-A: 2", b"X-A: 2"]
+    assert b"User-Agent: crawler/2\r\n" in heads[-1] and b"User-Agent: crawler/2" not in heads[-2]
+
+
 async def test_lane_remembers_a_plan_per_url_and_not_for_others() -> None:
     heads: list[bytes] = []
     async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession() as session:
