@@ -41,6 +41,8 @@ _LIMITS_DEFAULT = (8190, 8190, 128)
 # Below this many body bytes to come, reads go through the shared buffer as usual: a
 # read straight into the body pays off for large bodies, not for a small tail.
 _DIRECT_MIN = 1 << 16
+# At most this much per read (the pure Buffer's window is a scratch array of that size).
+_DIRECT_MAX = 1 << 20
 
 
 def payload_error(exc: BaseException) -> ClientPayloadError:
@@ -454,7 +456,7 @@ class BufferedResponseHandler(BufferedReadMixin, ResponseHandler, asyncio.Buffer
             remaining = self._parser.body_remaining()
             if remaining >= _DIRECT_MIN:
                 self._direct = True
-                return payload.get_write_buffer(remaining)
+                return payload.get_write_buffer(remaining if remaining < _DIRECT_MAX else _DIRECT_MAX)
         self._direct = False
         return BufferedReadMixin.get_buffer(self, sizehint)
 
