@@ -35,7 +35,7 @@ class StreamReader:
     __slots__ = (
         "_loop", "_protocol", "_buffer", "_eof", "_exception", "_waiter",
         "_eof_waiter", "_eof_callbacks", "_low_water", "_high_water", "_paused",
-        "_deadline", "_size_hint", "__weakref__",
+        "_deadline", "_size_hint", "_eof_only", "__weakref__",
     )
 
     def __init__(
@@ -58,6 +58,7 @@ class StreamReader:
         self._low_water = limit
         self._high_water = limit * 2
         self._paused = False
+        self._eof_only = False  # read() to EOF waits: new bytes alone wake nobody
         self._deadline = deadline
         # Content-Length of the body, when known: lets read() size the buffer once.
         self._size_hint = size_hint
@@ -83,7 +84,7 @@ class StreamReader:
         buffer = self._buffer
         buffer.feed(data)
         waiter = self._waiter
-        if waiter is not None:
+        if waiter is not None and not self._eof_only:
             self._waiter = None
             if not waiter.done():
                 waiter.set_result(None)
@@ -101,7 +102,8 @@ class StreamReader:
         buffer.commit(nbytes)
         if not nbytes:
             return
-        self._wake()
+        if not self._eof_only:
+            self._wake()
         if not self._paused and len(buffer) > self._high_water and self._protocol is not None:
             self._paused = True
             self._protocol.pause_reading()
@@ -228,10 +230,15 @@ class StreamReader:
                 missing = hint - buffer.total_bytes
                 if missing > 0:
                     buffer.reserve(missing)
-            while not self._eof:
-                await self._wait("read")
-                if self._exception is not None:
-                    raise self._exception
+            # One wake-up at EOF instead of one (and a deadline timer) per arriving chunk.
+            self._eof_only = True
+            try:
+                while not self._eof:
+                    await self._wait("read")
+                    if self._exception is not None:
+                        raise self._exception
+            finally:
+                self._eof_only = False
             data = buffer.read_all()
             self._after_read()
             return data
@@ -371,6 +378,7 @@ class EmptyStreamReader(StreamReader):
         self._eof_callbacks = None
         self._low_water = self._high_water = DEFAULT_LIMIT
         self._paused = False
+        self._eof_only = False
         self._deadline = None
         self._size_hint = 0
 
