@@ -7,10 +7,11 @@ on the wire are the general path's by construction.  A request is then: take an 
 connection, write the cached head, await the response head.  No ``ClientRequest``, no
 thirty-option prologue, no hop loop.
 
-Whatever the lane does not cover is handed to ``ClientSession._request`` together with
-what the lane already did (``LaneState``): no idle connection, cookies in the jar, a
-Set-Cookie or a redirect to follow, a stale pooled connection to retry.  The general
-path then finishes exactly as if it had done the first hop itself.
+Cookies from the jar go in a last Cookie header, where ``ClientRequest`` puts them, and a
+Set-Cookie is stored as the general path stores it.  Whatever the lane does not cover is
+handed to ``ClientSession._request`` together with what the lane already did
+(``LaneState``): no idle connection, a redirect to follow, a stale pooled connection to
+retry.  The general path then finishes exactly as if it had done the first hop itself.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from . import hdrs
 from ._core.errors import ParseError
 from .client_exceptions import ClientConnectionResetError, ClientError, ClientOSError, ServerDisconnectedError
 from .client_redirects import REDIRECTS
-from .client_request import ClientRequest
+from .client_request import GET_METHODS, ClientRequest, cookie_header
 from .client_response import ClientResponse
 from .client_ctx import _HAS_UNCANCEL
 from .connector_conn import Connection
@@ -128,6 +129,22 @@ class PlainLane:
         plans[str_or_url] = plan
         return plan
 
+    def _with_cookies(self, method: str, plan: _Plan) -> _Plan | None:
+        """``plan`` with the jar's cookies for its URL in a last Cookie header, as
+        ``ClientRequest`` puts them; None when the general path must build this one."""
+        cookies = self._jar.filter_cookies(plan.url)
+        if not cookies:
+            return plan
+        if method not in GET_METHODS or hdrs.COOKIE in plan.headers:
+            return None  # a Content-Length or a session Cookie header would come after it
+        value = cookie_header(cookies)
+        if "\r" in value or "\n" in value or "\x00" in value:
+            return None  # the general path refuses it with its own error
+        headers = plan.headers.copy()
+        headers[hdrs.COOKIE] = value
+        head = b"%sCookie: %s\r\n\r\n" % (plan.head[:-2], value.encode("utf-8", "surrogateescape"))
+        return _Plan(plan.url, plan.key, head, headers)
+
     async def request(self, method: str, str_or_url: Any, allow_redirects: bool,
                       timeout: Any = sentinel) -> ClientResponse:
         session = self._session
@@ -144,8 +161,9 @@ class PlainLane:
                 plan = self._plan(method, str_or_url)
         connector = self._connector
         proto = None
-        if (plan is not None and not len(self._jar) and session._connector is connector
-                and not connector._closed):
+        if plan is not None and len(self._jar):
+            plan = self._with_cookies(method, plan)
+        if plan is not None and session._connector is connector and not connector._closed:
             proto = connector._take_idle(plan.key)
         if proto is None:
             return await session._request(method, str_or_url, allow_redirects=allow_redirects, timeout=timeout)
@@ -196,14 +214,18 @@ class PlainLane:
                 finally:
                     resp._waiter = None
                 resp._got_head(result)
-                if hdrs.SET_COOKIE in resp._headers or (allow_redirects and resp.status in REDIRECTS):
-                    handoff = LaneState(resp, when, False)
-                elif self._raise_for_status is not None:
+                if allow_redirects and resp.status in REDIRECTS:
+                    handoff = LaneState(resp, when, False)  # it also stores the hop's cookies
+                else:
+                    if hdrs.SET_COOKIE in resp._headers:
+                        # The raw values, parsed leniently (as the general path does).
+                        self._jar.update_cookies_from_headers(resp._headers.getall(hdrs.SET_COOKIE), resp.url)
                     rfs = self._raise_for_status
-                    if callable(rfs):
-                        await rfs(resp)
-                    elif rfs:
-                        resp.raise_for_status()
+                    if rfs is not None:
+                        if callable(rfs):
+                            await rfs(resp)
+                        elif rfs:
+                            resp.raise_for_status()
             except BaseException:
                 resp.close()  # also gives the connection back, closed
                 raise

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cyhttp
 
@@ -58,6 +60,58 @@ async def test_lane_head_is_the_general_paths_head(method: str) -> None:
     assert lane_heads == general_heads
     assert lane_heads[1].startswith(f"{method} /a?q=1 HTTP/1.1\r\n".encode())
     assert b"User-Agent: crawler/1\r\n" in lane_heads[1] and b"Accept:" not in lane_heads[1]
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+async def test_jar_cookies_on_the_lane_match_the_general_path(method: str) -> None:
+    heads: list[bytes] = []
+    async with raw_server(_recorder(heads)) as srv:
+        for extra in ({}, {"middlewares": (_passthrough,)}):
+            jar = cyhttp.CookieJar(unsafe=True)
+            jar.update_cookies({"a": "1", "b": "two words", "c": "x;y"}, srv.url)
+            jar.update_cookies({"other": "no"}, srv.url.with_host("localhost"))
+            async with cyhttp.ClientSession(cookie_jar=jar, headers={"User-Agent": "c/1"}, **extra) as session:
+                for path in ("/a", "/a", "/b"):
+                    async with session.request(method, srv.url / path[1:]) as resp:
+                        assert await resp.read() == b"ok"
+                        assert resp.request_info.headers["Cookie"] == 'a=1; b="two words"; c="x\\073y"'
+    assert len(heads) == 6 and heads[:3] == heads[3:]
+    if method == "GET":
+        assert heads[1].endswith(b'Cookie: a=1; b="two words"; c="x\\073y"\r\n\r\n')
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.text("abcXYZ_-!#0123", min_size=1, max_size=6),
+                       st.text(st.characters(min_codepoint=0x20, max_codepoint=0x17F), max_size=12),
+                       max_size=5))
+def test_cookie_header_shortcut_is_simplecookies_output(pairs: dict[str, str]) -> None:
+    """The jar's morsels joined directly give exactly what a SimpleCookie round trip gives."""
+    from http.cookies import BaseCookie, SimpleCookie
+
+    from cyhttp.client_request import cookie_header
+    from cyhttp.cookie_parse import make_morsel
+
+    jar = cyhttp.CookieJar(unsafe=True)
+    filtered: BaseCookie[str] = BaseCookie()
+    for name, value in pairs.items():
+        morsel = jar._to_send(make_morsel(name, value, value))
+        dict.__setitem__(filtered, name, morsel)
+    reference: SimpleCookie = SimpleCookie()
+    for name, morsel in filtered.items():
+        dict.__setitem__(reference, name, morsel)
+    assert cookie_header(filtered) == reference.output(header="", sep=";").strip()
+
+
+async def test_set_cookie_on_the_lane_reaches_the_jar_and_the_next_request() -> None:
+    heads: list[bytes] = []
+    answers = {b"/login": b"HTTP/1.1 200 OK\r\nSet-Cookie: sid=7; Path=/\r\nContent-Length: 2\r\n\r\nok"}
+    async with raw_server(_recorder(heads, answers)) as srv, \
+            cyhttp.ClientSession(cookie_jar=cyhttp.CookieJar(unsafe=True)) as session:
+        for path in ("warm", "login", "next"):
+            async with session.get(srv.url / path) as resp:
+                assert await resp.read() == b"ok"
+        assert [(c.key, c.value) for c in session.cookie_jar] == [("sid", "7")]
+    assert b"Cookie:" not in heads[1] and heads[2].endswith(b"Cookie: sid=7\r\n\r\n")
 
 
 async def test_session_headers_edited_later_reach_the_wire() -> None:
