@@ -11,6 +11,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.budget import budget_lines
 from bench.scenarios import SCENARIOS
 
 REFERENCE = "cyhttp"
@@ -191,9 +192,12 @@ def write_reports(results: Results, out: Path, micro: Path | None, memory: list[
         f"python {platform.python_version()} on {platform.machine()}, {results.rounds} round(s) x "
         f"{results.duration}s per scenario, server {'pinned to its own core' if results.pinned else 'unpinned'}"
     )
-    lines = ["# cyhttp benchmark", "", header, "", *_table(rows), "",
-             "## Client CPU per operation (process time of the client; lower is better)", "",
-             *_cpu_table(rows)]
+    lines = ["# cyhttp benchmark", "", header, "", *_table(rows)]
+    budget = budget_lines(rows, results.loops, memory)
+    if budget:
+        lines += ["", "## The budget (DESIGN.md, issues 5 and 6), from this run", "", *budget]
+    lines += ["", "## Client CPU per operation (process time of the client; lower is better)", "",
+              *_cpu_table(rows)]
     headroom = _headroom_table(rows)
     if headroom:
         lines += ["", "## Headroom: the floor (a client that parses nothing) against aiohttp", "",
