@@ -43,7 +43,7 @@ from .client_redirects import REDIRECTS, next_hop
 from .client_request import IDEMPOTENT_METHODS, ClientRequest
 from .client_ssl import merge_ssl_params
 from .client_response import ClientResponse
-from .client_lane import LANE_KWARGS, LANE_METHODS, LaneState, PlainLane
+from .client_lane import LANE_KWARGS, LANE_METHODS, LANE_OPTIONS, LaneState, PlainLane
 from .client_send import send_now, send_request
 from .connector import BaseConnector, TCPConnector
 from .helpers import HttpVersion11, sentinel
@@ -51,9 +51,6 @@ from .client_ctx import _HAS_UNCANCEL, _Deadlines, _RequestContextManager, reque
 from .timeouts import ClientTimeout, deadline
 
 __all__ = ("ClientSession", "request")
-
-_TIMEOUT_ONLY = frozenset({"timeout"})  # compared with kwargs.keys(), a set-like view
-
 
 
 def _cookie_jar(loop: asyncio.AbstractEventLoop) -> Any:
@@ -163,8 +160,14 @@ class ClientSession(SessionProperties):
 
     def _verb(self, method: str, url: str | URL, allow_redirects: bool, kwargs: dict[str, Any]) -> _RequestContextManager:
         lane = self._lane
-        if lane is not None and (not kwargs or kwargs.keys() == _TIMEOUT_ONLY):
-            return _RequestContextManager(lane.request(method, url, allow_redirects, kwargs.get("timeout", sentinel)))
+        if lane is not None:
+            if not kwargs:
+                return _RequestContextManager(lane.request(method, url, allow_redirects))
+            if kwargs.keys() <= LANE_OPTIONS:
+                return _RequestContextManager(lane.request(
+                    method, url, allow_redirects, kwargs.get("timeout", sentinel), kwargs.get("headers"),
+                    kwargs.get("params"),
+                ))
         return _RequestContextManager(self._request(method, url, allow_redirects=allow_redirects, **kwargs))
 
     def get(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:

@@ -24,6 +24,7 @@ from yarl import URL
 
 from . import hdrs
 from ._core.errors import ParseError
+from .client_config import merge_headers
 from .client_exceptions import ClientConnectionResetError, ClientError, ClientOSError, ServerDisconnectedError
 from .client_redirects import REDIRECTS
 from .client_request import GET_METHODS, ClientRequest, cookie_header
@@ -37,11 +38,12 @@ from .timeouts import ClientTimeout, deadline
 if TYPE_CHECKING:
     from .client import ClientSession
 
-__all__ = ("LANE_KWARGS", "LANE_METHODS", "LaneState", "PlainLane")
+__all__ = ("LANE_KWARGS", "LANE_METHODS", "LANE_OPTIONS", "LaneState", "PlainLane")
 
 # Bodiless and idempotent: a stale pooled connection may always be retried.
 LANE_METHODS = frozenset({hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_OPTIONS, hdrs.METH_DELETE})
-LANE_KWARGS = frozenset({"allow_redirects", "timeout"})  # the only options a plain request may carry
+LANE_OPTIONS = frozenset({"timeout", "headers", "params"})  # the options a plain request may carry
+LANE_KWARGS = LANE_OPTIONS | {"allow_redirects"}
 _PLANS_MAX = 1024  # distinct URLs remembered per method; a crawler's one-off URLs just churn
 _STALE = (ServerDisconnectedError, ClientOSError, ClientConnectionResetError)
 
@@ -59,6 +61,13 @@ class _Plan(NamedTuple):
     key: ConnectionKey
     head: bytes
     headers: CIMultiDict[str]
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for a request's ``headers`` / ``params`` (a mapping, pairs, a str)."""
+    if value is None or isinstance(value, str):
+        return value
+    return tuple(value.items() if hasattr(value, "items") else value)
 
 
 class PlainLane:
@@ -102,8 +111,8 @@ class PlainLane:
             return None
         return PlainLane(session)
 
-    def _plan(self, method: str, str_or_url: Any) -> _Plan | None:
-        """Build (and remember) the plan for one URL; None when it is not plain."""
+    def _plan(self, method: str, str_or_url: Any, key: Any, headers: Any, params: Any) -> _Plan | None:
+        """Build (and remember under ``key``) the plan for one URL; None when it is not plain."""
         try:
             url = str_or_url if isinstance(str_or_url, URL) else URL(str_or_url)
         except (ValueError, TypeError):
@@ -113,10 +122,10 @@ class PlainLane:
         if (url.scheme not in ("http", "https") or not url.raw_host
                 or url.raw_user is not None or url.raw_password is not None):
             return None
-        headers = CIMultiDict(self._headers) if self._headers else None
+        merged = merge_headers(self._headers, headers) if headers or self._headers else None
         req = ClientRequest(
-            method, url, headers=headers, skip_auto_headers=self._skip, version=self._version,
-            loop=self._loop, session=self._session,
+            method, url, params=params, headers=merged, skip_auto_headers=self._skip,
+            version=self._version, loop=self._loop, session=self._session,
         )
         try:
             head = req._head()
@@ -126,7 +135,7 @@ class PlainLane:
         plans = self._plans[method]
         if len(plans) >= _PLANS_MAX:
             plans.clear()
-        plans[str_or_url] = plan
+        plans[key] = plan
         return plan
 
     def _with_cookies(self, method: str, plan: _Plan) -> _Plan | None:
@@ -146,19 +155,22 @@ class PlainLane:
         return _Plan(plan.url, plan.key, head, headers)
 
     async def request(self, method: str, str_or_url: Any, allow_redirects: bool,
-                      timeout: Any = sentinel) -> ClientResponse:
+                      timeout: Any = sentinel, headers: Any = None, params: Any = None) -> ClientResponse:
         session = self._session
         if getversion(self._headers) != self._headers_version:
             self._headers_version = getversion(self._headers)
             for plans in self._plans.values():
                 plans.clear()
         try:
-            plan = self._plans[method].get(str_or_url)
-        except TypeError:  # unhashable: not a URL; the general path says so
+            # A request's own headers and params are part of its plan's key, as given.
+            key = str_or_url if headers is None and params is None else (
+                str_or_url, _frozen(headers), _frozen(params))
+            plan = self._plans[method].get(key)
+        except TypeError:  # unhashable: not a URL, or values the general path must judge
             plan = None
         else:
             if plan is None:
-                plan = self._plan(method, str_or_url)
+                plan = self._plan(method, str_or_url, key, headers, params)
         connector = self._connector
         proto = None
         if plan is not None and len(self._jar):
@@ -166,7 +178,8 @@ class PlainLane:
         if plan is not None and session._connector is connector and not connector._closed:
             proto = connector._take_idle(plan.key)
         if proto is None:
-            return await session._request(method, str_or_url, allow_redirects=allow_redirects, timeout=timeout)
+            return await session._request(method, str_or_url, allow_redirects=allow_redirects, timeout=timeout,
+                                          headers=headers, params=params)
 
         loop = self._loop
         if timeout is sentinel or timeout is None:
@@ -247,6 +260,7 @@ class PlainLane:
                 self._deadlines.discard(when, task)  # type: ignore[arg-type]
         if handoff is not None:
             return await session._request(
-                method, str_or_url, allow_redirects=allow_redirects, timeout=timeout, _lane=handoff
+                method, str_or_url, allow_redirects=allow_redirects, timeout=timeout, headers=headers,
+                params=params, _lane=handoff,
             )
         return resp

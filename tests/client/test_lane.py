@@ -114,6 +114,50 @@ async def test_set_cookie_on_the_lane_reaches_the_jar_and_the_next_request() -> 
     assert b"Cookie:" not in heads[1] and heads[2].endswith(b"Cookie: sid=7\r\n\r\n")
 
 
+async def test_request_headers_and_params_on_the_lane_match_the_general_path() -> None:
+    from multidict import CIMultiDict
+
+    options: list[dict[str, Any]] = [
+        {"headers": {"X-Token": "a"}},
+        {"headers": {"X-Token": "b"}},  # another value: another plan, another head
+        {"headers": CIMultiDict([("X-Dup", "1"), ("X-Dup", "2")])},
+        {"headers": [("Accept", "text/html"), ("User-Agent", "mine")]},
+        {"headers": {"Host": "example.test"}},
+        {"params": {"q": "a b", "n": "1"}},
+        {"params": [("k", "1"), ("k", "2")]},
+        {"params": "raw=1&x"},
+        {"params": {"q": "1"}, "headers": {"X-Token": "a"}, "timeout": 5},
+        {},
+    ]
+    heads: list[bytes] = []
+    async with raw_server(_recorder(heads)) as srv:
+        urls: list[list[str]] = []
+        for extra in ({}, {"middlewares": (_passthrough,)}):
+            seen: list[str] = []
+            async with cyhttp.ClientSession(headers={"User-Agent": "session/1"}, **extra) as session:
+                for opts in options * 2:  # the second time round, every plan is cached
+                    async with session.get(srv.url / "p", **opts) as resp:
+                        assert await resp.read() == b"ok"
+                        seen.append(str(resp.url))
+            urls.append(seen)
+        assert urls[0] == urls[1]
+        assert srv.accepted == 2
+    n = len(options) * 2
+    assert heads[:n] == heads[n:]
+    assert heads[0] != heads[1] and heads[0] == heads[len(options)]
+    assert heads[5].startswith(b"GET /p?q=a+b&n=1 HTTP/1.1\r\n")
+
+
+async def test_unhashable_options_take_the_general_path() -> None:
+    heads: list[bytes] = []
+    async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession() as session:
+        for _ in range(2):
+            async with session.get(srv.url / "p", params={"k": ["1", "2"]}) as resp:  # list value
+                assert await resp.read() == b"ok"
+        assert session._lane is not None and not session._lane._plans["GET"]
+    assert all(h.startswith(b"GET /p?k=1&k=2 HTTP/1.1\r\n") for h in heads)
+
+
 async def test_session_headers_edited_later_reach_the_wire() -> None:
     heads: list[bytes] = []
     async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession(headers={"X-A": "1"}) as session:
@@ -138,7 +182,7 @@ async def test_lane_remembers_a_plan_per_url_and_not_for_others() -> None:
         for _ in range(3):
             async with session.get(srv.url / "x") as resp:
                 await resp.read()
-        async with session.get(srv.url / "y", params={"a": "1"}) as resp:  # options: general path
+        async with session.get(srv.url / "y", skip_auto_headers=["Accept"]) as resp:  # general path
             await resp.read()
         assert list(lane._plans["GET"]) == [srv.url / "x"]
     async with cyhttp.ClientSession(middlewares=(_passthrough,)) as session:
