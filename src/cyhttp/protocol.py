@@ -23,7 +23,7 @@ import asyncio
 from typing import Any
 
 from ._core.errors import ContentLengthError, IncompleteMessage, ParseError, TransferEncodingError
-from ._core.events import EndOfMessage
+from ._core.events import ChunkEnds, EndOfMessage
 from ._core.http_parser import ResponseParser
 from ._flow import BufferedReadMixin, FlowControlMixin, reads_buffered, set_reading
 from .client_exceptions import (
@@ -300,6 +300,20 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
                     return
             elif cls is EndOfMessage:
                 self._end_message()
+            elif cls is ChunkEnds:
+                payload = self._payload
+                if payload is None:
+                    continue
+                if not event.ends:  # a mark from _cut_at_ends: a chunk ended here
+                    payload.end_http_chunk_receiving()
+                elif self._decoder is None:
+                    payload.feed_chunk_ends(event.ends)
+                else:
+                    # Decoded: cut this feed's payload at the raw boundaries, so each
+                    # chunk is decoded (and drained) before its end is marked, as aiohttp.
+                    payload.begin_http_chunk_receiving()
+                    self._process(_cut_at_ends(events[i + 1:], event))
+                    return
             elif isinstance(event, ParseError):  # queued by connection_lost behind a backlog
                 self._fail(event)
                 return
@@ -374,6 +388,8 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
         self._read_timeout = None
         if payload is None:
             return
+        if payload._splits is not None:
+            payload.end_http_chunk_receiving()  # the last chunk's end (llhttp reports it)
         decoder = self._decoder
         if decoder is not None:
             self._decoder = None
@@ -473,6 +489,39 @@ class BufferedResponseHandler(BufferedReadMixin, ResponseHandler, asyncio.Buffer
         payload.commit(nbytes)
         if self._parser.skip_body(nbytes):
             self._end_message()
+
+
+_CHUNK_END = ChunkEnds(b"", 0)  # "a chunk ended here", between cut payload pieces
+
+
+def _cut_at_ends(events: list[Any], ends: ChunkEnds) -> list[Any]:
+    """``events`` with their payload pieces cut at ``ends`` (offsets from ``ends.base``,
+    the first piece's start) and a ``_CHUNK_END`` at each boundary."""
+    marks = [offset - ends.base for offset in ends.offsets()]
+    out: list[Any] = []
+    k = 0
+    pos = 0
+    for event in events:
+        if type(event) is bytes and k < len(marks):
+            start = 0
+            size = len(event)
+            while k < len(marks) and marks[k] - pos <= size:
+                cut = marks[k] - pos
+                if cut > start:
+                    out.append(event[start:cut])
+                out.append(_CHUNK_END)
+                start = cut
+                k += 1
+            if start < size:
+                out.append(event[start:] if start else event)
+            pos += size
+        else:  # the end of the message (or of this feed's payload): marks left go first
+            while k < len(marks) and marks[k] <= pos:
+                out.append(_CHUNK_END)
+                k += 1
+            out.append(event)
+    out.extend([_CHUNK_END] * (len(marks) - k))
+    return out
 
 
 def protocol_class(loop: asyncio.AbstractEventLoop) -> type[ResponseHandler]:

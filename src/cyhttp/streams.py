@@ -9,11 +9,18 @@ below the low-water mark (``limit``) it is asked to resume.  A reader that has t
 always resumes the transport first, so a reader that needs more than the high-water
 mark (``readexactly(n)``, ``read()``) can never deadlock against flow control.
 An optional absolute ``deadline`` (the request's total timeout) bounds every wait.
+
+HTTP chunk boundaries (for ``readchunk``): the protocol hands over where chunks ended,
+as ``total_bytes`` offsets packed in an ``array("q")`` (``_splits``; None for bodies that
+are not chunked, so they pay nothing).  ``readchunk`` reads up to the next one; consumed
+offsets are dropped lazily (``_split_head``), compacted only past a bound.
 """
 
 from __future__ import annotations
 
 import asyncio
+from array import array
+from bisect import bisect_left
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Final
 
@@ -35,7 +42,7 @@ class StreamReader:
     __slots__ = (
         "_loop", "_protocol", "_buffer", "_eof", "_exception", "_waiter",
         "_eof_waiter", "_eof_callbacks", "_low_water", "_high_water", "_paused",
-        "_deadline", "_size_hint", "_eof_only", "__weakref__",
+        "_deadline", "_size_hint", "_eof_only", "_splits", "_split_head", "__weakref__",
     )
 
     def __init__(
@@ -62,6 +69,8 @@ class StreamReader:
         self._deadline = deadline
         # Content-Length of the body, when known: lets read() size the buffer once.
         self._size_hint = size_hint
+        self._splits: array[int] | None = None  # HTTP chunk ends (see the module docstring)
+        self._split_head = 0
 
     def __repr__(self) -> str:
         info = [type(self).__name__]
@@ -107,6 +116,53 @@ class StreamReader:
         if not self._paused and len(buffer) > self._high_water and self._protocol is not None:
             self._paused = True
             self._protocol.pause_reading()
+
+    def begin_http_chunk_receiving(self) -> None:
+        """The body is chunked: keep its chunk boundaries from now on (aiohttp's name)."""
+        if self._splits is None:
+            self._splits = array("q")
+
+    def end_http_chunk_receiving(self) -> None:
+        """A chunk ended at the current end of the stream (aiohttp's name and rule: not
+        recorded when it is where the last boundary still unread is, or 0 if none is).
+        A no-op for a stream that is not receiving chunks."""
+        splits = self._splits
+        if splits is None:
+            return
+        total = self._buffer.total_bytes
+        last = 0
+        if len(splits) > self._split_head and splits[-1] >= self._cursor():
+            last = splits[-1]
+        if total != last:
+            splits.append(total)
+            self._splits_added(splits)
+
+    def feed_chunk_ends(self, ends: bytes) -> None:
+        """Chunk boundaries as packed ``total_bytes`` offsets (``ChunkEnds.ends``), rising."""
+        splits = self._splits
+        if splits is None:
+            splits = self._splits = array("q")
+        splits.frombytes(ends)
+        self._splits_added(splits)
+
+    def _splits_added(self, splits: array[int]) -> None:
+        high = max(4, self._low_water // 16)
+        if len(splits) - self._split_head > high:
+            # Drop what reads went past; too many boundaries still unread pause reading
+            # (as aiohttp does), unless a read() to EOF waits (it would never resume).
+            head = bisect_left(splits, self._cursor(), self._split_head)
+            del splits[:head]
+            self._split_head = 0
+            if len(splits) > high and not self._paused and not self._eof_only and self._protocol is not None:
+                self._paused = True
+                self._protocol.pause_reading()
+        if not self._eof_only:
+            self._wake()  # a reader parked in readchunk returns (b"", True) at a boundary
+
+    def _cursor(self) -> int:
+        """How many bytes were read out so far (``total_bytes`` coordinates)."""
+        buffer = self._buffer
+        return buffer.total_bytes - len(buffer)
 
     def feed_eof(self) -> None:
         self._eof = True
@@ -263,9 +319,36 @@ class StreamReader:
         return data
 
     async def readchunk(self) -> tuple[bytes, bool]:
-        """``(data, end_of_http_chunk)``; chunk boundaries are not tracked: always False."""
-        data = await self.readany()
-        return (data, False)
+        """``(data, end_of_http_chunk)``: for a chunked body, the bytes up to the next HTTP
+        chunk end and True when they reach it (``(b"", True)`` when reads already did);
+        else what is buffered and False.  ``(b"", False)`` at EOF."""
+        buffer = self._buffer
+        while True:
+            if self._exception is not None:
+                raise self._exception
+            splits = self._splits
+            if splits is not None:
+                cursor = buffer.total_bytes - len(buffer)
+                head = self._split_head
+                count = len(splits)
+                while head < count:
+                    pos = splits[head]
+                    if pos > buffer.total_bytes:
+                        break  # not arrived yet (never the case once a feed is processed)
+                    head += 1
+                    if pos >= cursor:
+                        self._split_head = head
+                        data = buffer.read(pos - cursor) if pos > cursor else b""
+                        self._after_read()
+                        return (data, True)
+                self._split_head = head
+            if len(buffer):
+                data = buffer.read_all()
+                self._after_read()
+                return (data, False)
+            if self._eof:
+                return (b"", False)
+            await self._wait("readchunk")
 
     async def readexactly(self, n: int) -> bytes:
         if self._exception is not None:
@@ -381,6 +464,8 @@ class EmptyStreamReader(StreamReader):
         self._eof_only = False
         self._deadline = None
         self._size_hint = 0
+        self._splits = None
+        self._split_head = 0
 
     def feed_data(self, data: bytes) -> None:
         if data:

@@ -6,7 +6,7 @@ from types import ModuleType
 from typing import Any, Iterable
 
 from cyhttp._core.errors import ParseError
-from cyhttp._core.events import EndOfMessage
+from cyhttp._core.events import ChunkEnds, EndOfMessage
 
 
 def head_fields(head: Any) -> tuple:
@@ -27,19 +27,39 @@ def head_fields(head: Any) -> tuple:
 
 
 def normalise(events: Iterable[Any]) -> list:
-    """Heads → tuples; adjacent body pieces joined (splits change how bodies are cut)."""
+    """Heads → tuples; adjacent body pieces joined (splits change how bodies are cut).
+
+    ``ChunkEnds`` events (one per feed, before its payload) are checked (``base`` is the
+    body's payload so far, offsets rise) and merged into one ``("chunk_ends", offsets)``
+    before the message's end, so the result does not depend on the splits either."""
     out: list = []
+    body = 0
+    ends: list[int] = []
     for ev in events:
         if isinstance(ev, (bytes, bytearray)):
             assert ev, "empty body piece"
+            body += len(ev)
             if out and isinstance(out[-1], bytes):
                 out[-1] += bytes(ev)
             else:
                 out.append(bytes(ev))
+        elif isinstance(ev, ChunkEnds):
+            offsets = ev.offsets()
+            assert offsets and ev.base == body, (ev, body)
+            assert list(offsets) == sorted(set(offsets)) and offsets[0] >= body
+            assert not ends or offsets[0] > ends[-1]
+            ends.extend(offsets)
         elif isinstance(ev, EndOfMessage):
+            if ends:
+                assert ends[-1] <= body
+                out.append(("chunk_ends", tuple(ends)))
             out.append(("end", ev.trailers))
+            ends, body = [], 0
         else:
             out.append(head_fields(ev))
+            ends, body = [], 0
+    if ends:
+        out.append(("chunk_ends", tuple(ends)))
     return out
 
 

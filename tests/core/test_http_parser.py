@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
 
 from cyhttp._core import _http_names
 from cyhttp._core.errors import IncompleteMessage, InvalidHeader
-from cyhttp._core.events import EndOfMessage
+from cyhttp._core.events import ChunkEnds, EndOfMessage
 from tests.conftest import twin_fixture
 
 from ._http_parser_util import bytewise, pieces, run
@@ -54,7 +56,7 @@ VALID = [
     ("chunked-trailers",
      b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
      b"3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\nExpires: never\r\nX-Sum: 12\r\n\r\n", None, {},
-     [H(200, TE, chunked=True), b"abcde",
+     [H(200, TE, chunked=True), b"abcde", ("chunk_ends", (3, 5)),
       ("end", ((b"Expires", b"never"), (b"X-Sum", b"12")))], False),
     ("chunked-list", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n0\r\n\r\n",
      None, {}, [H(200, [(b"Transfer-Encoding", b"gzip, Chunked")], chunked=True), END], False),
@@ -195,8 +197,10 @@ def test_chunked_body_of_one_feed_is_one_piece(twin):
     parser = twin.ResponseParser()
     events = parser.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                          b"2\r\nab\r\n3\r\ncde\r\n1\r\nf")
-    assert events[1:] == [b"abcdef"]
-    assert parser.feed(b"\r\n1\r\ng\r\n1\r\nh\r\n0\r\n\r\n") == [b"gh", EndOfMessage()]
+    assert events[2:] == [b"abcdef"]  # after the ChunkEnds of the CRLFs it passed
+    assert events[1] == ChunkEnds(array("q", [2, 5]).tobytes(), 0)
+    assert parser.feed(b"\r\n1\r\ng\r\n1\r\nh\r\n0\r\n\r\n") == [
+        ChunkEnds(array("q", [6, 7, 8]).tobytes(), 6), b"gh", EndOfMessage()]
 
 
 def test_until_eof_chunks_not_copied(twin):

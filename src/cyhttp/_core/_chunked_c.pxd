@@ -4,7 +4,7 @@
     from cyhttp._core._chunked_c cimport ChunkedDecoder
 
 ``feed`` / ``unused`` / ``reset`` are cpdef (direct C calls from another .pyx);
-``done`` is a readonly C field.
+``chunk_ends`` too; ``done`` is a readonly C field.
 """
 
 from libc.stdint cimport uint64_t
@@ -25,14 +25,21 @@ cdef class ChunkedDecoder:
         Py_ssize_t* _spans   # (offset, length) of each payload piece of one feed (malloc'd)
         Py_ssize_t _spans_len
         Py_ssize_t _spans_cap
+        long long* _ends     # payload offset at each chunk end of one feed (malloc'd)
+        Py_ssize_t _ends_len
+        Py_ssize_t _ends_cap
+        long long _total     # payload bytes of this body so far
+        long long _base      # ... before the current feed
         list _trailers
         list _unused
 
     cpdef list feed(self, bytes data)
     cpdef bytes unused(self)
     cpdef void reset(self)
+    cpdef object chunk_ends(self)
 
     cdef int _append_line(self, const char* src, Py_ssize_t n) except -1
+    cdef int _add_end(self) except -1
     cdef int _add_span(self, Py_ssize_t pos, Py_ssize_t n) except -1
     cdef list _payload(self, bytes data)
     cdef int _take_line(self, const char* buf, Py_ssize_t pos, Py_ssize_t end,

@@ -28,7 +28,7 @@ from .errors import (
     TooManyHeaders,
     TransferEncodingError,
 )
-from .events import MESSAGE_END, EndOfMessage
+from .events import MESSAGE_END, ChunkEnds, EndOfMessage
 
 include "_chunked_support_c.pxi"
 
@@ -47,6 +47,11 @@ cdef class ChunkedDecoder:
         if self._spans is NULL:
             raise MemoryError()
         self._spans_len = 0
+        self._ends_cap = 16
+        self._ends = <long long*>PyMem_Malloc(self._ends_cap * sizeof(long long))
+        if self._ends is NULL:
+            raise MemoryError()
+        self._ends_len = 0
         self._trailers = []
         self._unused = []
 
@@ -55,6 +60,8 @@ cdef class ChunkedDecoder:
         self._line = NULL
         PyMem_Free(self._spans)
         self._spans = NULL
+        PyMem_Free(self._ends)
+        self._ends = NULL
 
     def __init__(self, *, Py_ssize_t max_line_size=8190, Py_ssize_t max_trailers=128,
                  Py_ssize_t max_field_size=8190) -> None:
@@ -75,6 +82,15 @@ cdef class ChunkedDecoder:
         del self._trailers[:]
         del self._unused[:]
         self.done = False
+        self._total = self._base = 0
+        self._ends_len = 0
+
+    cpdef object chunk_ends(self):
+        """Where chunks with data ended during the last ``feed`` (None if nowhere)."""
+        if self._ends_len == 0:
+            return None
+        return ChunkEnds(PyBytes_FromStringAndSize(<char*>self._ends, self._ends_len * sizeof(long long)),
+                         self._base)
 
     cpdef bytes unused(self):
         """The bytes fed after the end of the message (they belong to the next one)."""
@@ -94,6 +110,8 @@ cdef class ChunkedDecoder:
         cdef const char* line
         cdef Py_ssize_t line_len
         self._spans_len = 0
+        self._ends_len = 0
+        self._base = self._total
         try:
             while pos < end:
                 if self._state == _DATA:
@@ -102,6 +120,7 @@ cdef class ChunkedDecoder:
                         take = <Py_ssize_t>self._remaining
                     self._add_span(pos, take)
                     pos += take
+                    self._total += take
                     self._remaining -= <uint64_t>take
                     if self._remaining == 0:
                         self._state = _DATA_END
@@ -111,6 +130,7 @@ cdef class ChunkedDecoder:
                 elif self._state == _DATA_END:
                     if not self._cr_seen and end - pos >= 2 and buf[pos] == b'\r' and buf[pos + 1] == b'\n':
                         pos += 2
+                        self._add_end()
                         self._state = _SIZE
                     elif not self._cr_seen and buf[pos] == b'\r':
                         pos += 1
@@ -118,6 +138,7 @@ cdef class ChunkedDecoder:
                     elif self._cr_seen and buf[pos] == b'\n':
                         pos += 1
                         self._cr_seen = False
+                        self._add_end()
                         self._state = _SIZE
                     else:
                         raise TransferEncodingError("chunk data not followed by CRLF")
@@ -133,6 +154,18 @@ cdef class ChunkedDecoder:
         if self._spans_len:
             return self._payload(data) + out
         return out
+
+    cdef int _add_end(self) except -1:
+        cdef long long* grown
+        if self._ends_len == self._ends_cap:
+            grown = <long long*>PyMem_Realloc(self._ends, self._ends_cap * 2 * sizeof(long long))
+            if grown is NULL:
+                raise MemoryError()
+            self._ends = grown
+            self._ends_cap *= 2
+        self._ends[self._ends_len] = self._total
+        self._ends_len += 1
+        return 0
 
     cdef int _add_span(self, Py_ssize_t pos, Py_ssize_t n) except -1:
         cdef Py_ssize_t cap

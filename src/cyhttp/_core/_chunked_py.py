@@ -7,6 +7,9 @@ consecutive chunks' payloads joined into pieces of at most ``PIECE_CAP`` (64 KiB
 bytes (a single chunk's slice may be bigger; it is never split).  Then, once the last
 chunk and the trailer section are complete, one ``EndOfMessage``.
 Bytes fed after the end are kept for the next message (``unused()``).
+``chunk_ends()`` then tells where, in payload offsets from the start of the body, the
+chunks with data whose closing CRLF that feed passed ended (a ``ChunkEnds`` or None):
+``readchunk()`` reports those boundaries, as aiohttp's llhttp-based parser does.
 
 Error contract (the compiled twin raises the same types at the same points):
 
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import re
 import sys
+from array import array
 from typing import Final, Union
 
 from .errors import (
@@ -43,7 +47,7 @@ from .errors import (
     TooManyHeaders,
     TransferEncodingError,
 )
-from .events import MESSAGE_END, EndOfMessage
+from .events import MESSAGE_END, ChunkEnds, EndOfMessage
 
 # What feed() returns: payload pieces, then at most one EndOfMessage.
 ChunkEvent = Union[bytes, EndOfMessage]
@@ -76,7 +80,7 @@ class ChunkedDecoder:
 
     __slots__ = (
         "_state", "_remaining", "_cr_seen", "_line", "_trailers", "_unused", "_done",
-        "_max_line_size", "_max_trailers", "_max_field_size",
+        "_max_line_size", "_max_trailers", "_max_field_size", "_total", "_base", "_ends",
     )
 
     def __init__(self, *, max_line_size: int = 8190, max_trailers: int = 128,
@@ -92,6 +96,7 @@ class ChunkedDecoder:
         self._line = bytearray()
         self._trailers: list[tuple[bytes, bytes]] = []
         self._unused: list[bytes] = []
+        self._ends: list[int] = []
         self.reset()
 
     @property
@@ -108,6 +113,14 @@ class ChunkedDecoder:
         self._trailers.clear()
         self._unused.clear()
         self._done = False
+        self._total = self._base = 0  # payload bytes of this body so far / before this feed
+        self._ends.clear()
+
+    def chunk_ends(self) -> ChunkEnds | None:
+        """Where chunks with data ended during the last ``feed`` (None if nowhere)."""
+        if not self._ends:
+            return None
+        return ChunkEnds(array("q", self._ends).tobytes(), self._base)
 
     def unused(self) -> bytes:
         """The bytes fed after the end of the message (they belong to the next one)."""
@@ -120,6 +133,9 @@ class ChunkedDecoder:
         if data.__class__ is not bytes:  # exact, as the compiled twin's typed argument
             raise TypeError(f"data must be bytes, not {type(data).__name__}")
         out: list[ChunkEvent] = []  # only the EndOfMessage: payload goes to ``pieces``
+        ends = self._ends
+        ends.clear()
+        self._base = self._total
         pieces: list[bytes] = []
         pos = 0
         end = len(data)
@@ -133,6 +149,7 @@ class ChunkedDecoder:
                     take = min(self._remaining, end - pos)
                     pieces.append(data if take == end else data[pos:pos + take])
                     pos += take
+                    self._total += take
                     self._remaining -= take
                     if not self._remaining:
                         self._state = _DATA_END
@@ -140,10 +157,12 @@ class ChunkedDecoder:
                     if not self._cr_seen:
                         if fast is not None and (match := fast(data, pos)) is not None:
                             pos = match.end()
+                            ends.append(self._total)
                             self._start_chunk(match.group(1))
                             continue
                         if data[pos:pos + 2] == b"\r\n":
                             pos += 2
+                            ends.append(self._total)
                             self._state = _SIZE
                             continue
                     byte = data[pos]
@@ -152,6 +171,7 @@ class ChunkedDecoder:
                         self._cr_seen = True
                     elif self._cr_seen and byte == 10:
                         self._cr_seen = False
+                        ends.append(self._total)
                         self._state = _SIZE
                     else:
                         raise TransferEncodingError("chunk data not followed by CRLF")

@@ -163,6 +163,8 @@ cdef class ResponseParser:
         """Parse ``data``; returns the events it completes (``b""`` means EOF)."""
         cdef list events = []
         cdef ChunkedDecoder decoder
+        cdef list pieces
+        cdef object ends
         cdef Py_ssize_t pos = 0, end = PyBytes_GET_SIZE(data), take
         cdef int state
         if end == 0:
@@ -186,7 +188,11 @@ cdef class ResponseParser:
                         self._state = HEAD
                 elif state == CHUNKED:
                     decoder = self._chunks
-                    events.extend(decoder.feed(data[pos:] if pos else data))
+                    pieces = decoder.feed(data[pos:] if pos else data)
+                    ends = decoder.chunk_ends()
+                    if ends is not None:  # before the payload (see the pure twin)
+                        events.append(ends)
+                    events.extend(pieces)
                     pos = end
                     if decoder.done:
                         data = decoder.unused()

@@ -28,6 +28,9 @@ Rules shared with the compiled twin (same inputs → same events or the same err
   later byte goes to ``unparsed()``.
 * A ParseError from ``feed()`` carries what that call had produced before it (a head,
   body pieces ...) as ``exc.events`` ([] if none): deliver them, then the error.
+* A chunked body's feed puts a ``ChunkEnds`` (where the chunks whose CRLF it passed
+  ended, in body payload offsets) before that feed's payload pieces, so a consumer that
+  decodes the payload can cut it at the boundaries; none when no chunk ended.
 * ``feed(b"")`` is ``feed_eof()``: ends an until-EOF body ([MESSAGE_END]); idle → [];
   a truncated head → IncompleteMessage, Content-Length body → ContentLengthError,
   chunked body → TransferEncodingError.
@@ -35,11 +38,11 @@ Rules shared with the compiled twin (same inputs → same events or the same err
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Union
 
 from ._chunked_py import ChunkedDecoder
 from ._http_head_py import (
-    Event,
+    Event as HeadEvent,
     known_name,
     ResponseHead,
     make_head,
@@ -56,7 +59,9 @@ from .errors import (
     TooManyHeaders,
     TransferEncodingError,
 )
-from .events import MESSAGE_END
+from .events import MESSAGE_END, ChunkEnds
+
+Event = Union[HeadEvent, ChunkEnds]  # what feed() returns
 
 # How this works: a small state machine (head, length body, chunked body, until-EOF
 # body, upgraded).  The head is searched line by line with bytes.find(b"\n"); when a
@@ -150,7 +155,11 @@ class ResponseParser:
                 elif state == _CHUNKED:
                     decoder = self._chunks
                     assert decoder is not None
-                    events.extend(decoder.feed(data[pos:] if pos else data))
+                    pieces = decoder.feed(data[pos:] if pos else data)
+                    ends = decoder.chunk_ends()
+                    if ends is not None:  # before the payload: see the module docstring
+                        events.append(ends)
+                    events.extend(pieces)
                     pos = end
                     if decoder.done:
                         data = decoder.unused()
