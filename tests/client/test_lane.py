@@ -295,29 +295,8 @@ async def test_stale_then_failing_fresh_connection_raises() -> None:
         assert srv.accepted == 2  # one retry, not more
 
 
-async def test_total_timeout_on_the_lane() -> None:
-    count = 0
-
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal count
-        while True:
-            await read_head(reader)
-            count += 1
-            if count > 1:
-                await asyncio.sleep(5)
-            writer.write(OK)
-            await writer.drain()
-
-    timeout = cyhttp.ClientTimeout(total=0.3)
-    async with raw_server(handler) as srv, cyhttp.ClientSession(timeout=timeout) as session:
-        await (await session.get(srv.url / "a")).read()
-        with pytest.raises(asyncio.TimeoutError):
-            await session.get(srv.url / "a")
-        assert not session._deadlines._buckets or all(not b for b in session._deadlines._buckets.values())
-
-
-@pytest.mark.parametrize("timeout", [0.3, cyhttp.ClientTimeout(total=0.3), cyhttp.ClientTimeout(sock_read=0.3)])
-async def test_per_request_timeout_on_the_lane(timeout: Any) -> None:
+def _stalls_on_second_request():
+    """Answers the first request at once and sits on the second (then answers again)."""
     count = 0
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -330,7 +309,21 @@ async def test_per_request_timeout_on_the_lane(timeout: Any) -> None:
             writer.write(OK)
             await writer.drain()
 
-    async with raw_server(handler) as srv, cyhttp.ClientSession() as session:
+    return handler
+
+
+async def test_total_timeout_on_the_lane() -> None:
+    timeout = cyhttp.ClientTimeout(total=0.3)
+    async with raw_server(_stalls_on_second_request()) as srv, cyhttp.ClientSession(timeout=timeout) as session:
+        await (await session.get(srv.url / "a")).read()
+        with pytest.raises(asyncio.TimeoutError):
+            await session.get(srv.url / "a")
+        assert not session._deadlines._buckets or all(not b for b in session._deadlines._buckets.values())
+
+
+@pytest.mark.parametrize("timeout", [0.3, cyhttp.ClientTimeout(total=0.3), cyhttp.ClientTimeout(sock_read=0.3)])
+async def test_per_request_timeout_on_the_lane(timeout: Any) -> None:
+    async with raw_server(_stalls_on_second_request()) as srv, cyhttp.ClientSession() as session:
         await (await session.get(srv.url / "a", timeout=timeout)).read()
         assert list(session._lane._plans["GET"]) == [srv.url / "a"]  # type: ignore[union-attr]
         with pytest.raises(asyncio.TimeoutError):  # ServerTimeoutError for sock_read is one too
