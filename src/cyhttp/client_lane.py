@@ -171,6 +171,16 @@ class PlainLane:
         else:
             if plan is None:
                 plan = self._plan(method, str_or_url, key, headers, params)
+        # Settled before a connection is taken: nothing may raise while one is held unwrapped.
+        loop = self._loop
+        if timeout is sentinel or timeout is None:
+            when = deadline(loop, self._timeout, self._ceil)
+            sock_read = self._sock_read
+        else:  # as ``_request`` reads it: a ClientTimeout, or a number of seconds in all
+            if not isinstance(timeout, ClientTimeout):
+                timeout = ClientTimeout(total=timeout)
+            when = deadline(loop, timeout.total, timeout.ceil_threshold)
+            sock_read = timeout.sock_read
         connector = self._connector
         proto = None
         if plan is not None and len(self._jar):
@@ -181,15 +191,6 @@ class PlainLane:
             return await session._request(method, str_or_url, allow_redirects=allow_redirects, timeout=timeout,
                                           headers=headers, params=params)
 
-        loop = self._loop
-        if timeout is sentinel or timeout is None:
-            when = deadline(loop, self._timeout, self._ceil)
-            sock_read = self._sock_read
-        else:  # as ``_request`` reads it: a ClientTimeout, or a number of seconds in all
-            if not isinstance(timeout, ClientTimeout):
-                timeout = ClientTimeout(total=timeout)
-            when = deadline(loop, timeout.total, timeout.ceil_threshold)
-            sock_read = timeout.sock_read
         task: asyncio.Task[Any] | None = None
         if when is not None:
             task = asyncio.current_task(loop)

@@ -148,6 +148,28 @@ async def test_request_headers_and_params_on_the_lane_match_the_general_path() -
     assert heads[5].startswith(b"GET /p?q=a+b&n=1 HTTP/1.1\r\n")
 
 
+async def test_base_url_sessions_use_the_lane_with_joined_urls() -> None:
+    heads: list[bytes] = []
+    async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession(base_url=srv.url / "api/") as session:
+        for path in ("items", "items", "/root", "items?x=1"):
+            async with session.get(path) as resp:
+                assert await resp.read() == b"ok"
+                assert resp.url.path in ("/api/items", "/root")
+        assert set(session._lane._plans["GET"]) == {"items", "/root", "items?x=1"}  # type: ignore[union-attr]
+    assert [h.split(b" ")[1] for h in heads] == [b"/api/items", b"/api/items", b"/root", b"/api/items?x=1"]
+
+
+async def test_bad_timeout_value_leaves_the_pool_intact() -> None:
+    heads: list[bytes] = []
+    async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession() as session:
+        await (await session.get(srv.url / "a")).read()
+        with pytest.raises(TypeError):
+            await session.get(srv.url / "a", timeout="soon")
+        async with session.get(srv.url / "a") as resp:  # the idle connection is still there
+            assert await resp.read() == b"ok"
+        assert srv.accepted == 1
+
+
 async def test_unhashable_options_take_the_general_path() -> None:
     heads: list[bytes] = []
     async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession() as session:
