@@ -170,6 +170,28 @@ async def test_bad_timeout_value_leaves_the_pool_intact() -> None:
         assert srv.accepted == 1
 
 
+async def test_plans_are_bounded() -> None:
+    from cyhttp.client_lane import _PLANS_MAX
+
+    heads: list[bytes] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            heads.append(await read_head(reader))
+            writer.write(OK)
+            await writer.drain()
+
+    async with raw_server(handler) as srv, cyhttp.ClientSession() as session:
+        plans = session._lane._plans["GET"]  # type: ignore[union-attr]
+        for i in range(_PLANS_MAX + 1):
+            async with session.get(srv.url / f"p{i}") as resp:
+                assert await resp.read() == b"ok"
+            if i == _PLANS_MAX - 1:
+                assert len(plans) == _PLANS_MAX  # just under: every URL remembered
+        assert len(plans) == 1  # just over: forgotten at once, then refilled
+    assert heads[-1].startswith(b"GET /p%d HTTP/1.1" % _PLANS_MAX)
+
+
 async def test_unhashable_options_take_the_general_path() -> None:
     heads: list[bytes] = []
     async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession() as session:
