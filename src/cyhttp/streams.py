@@ -146,18 +146,23 @@ class StreamReader:
         self._splits_added(splits)
 
     def _splits_added(self, splits: array[int]) -> None:
+        if self._eof_only:
+            # read() to EOF will consume every byte: only the last boundary can still be
+            # reported (as (b"", True) after it), as aiohttp drops the ones reads passed.
+            del splits[:-1]
+            self._split_head = 0
+            return
         high = max(4, self._low_water // 16)
-        if len(splits) - self._split_head > high:
+        if len(splits) > high:
             # Drop what reads went past; too many boundaries still unread pause reading
-            # (as aiohttp does), unless a read() to EOF waits (it would never resume).
+            # (as aiohttp does); any reader that must wait resumes it (see _wait).
             head = bisect_left(splits, self._cursor(), self._split_head)
             del splits[:head]
             self._split_head = 0
-            if len(splits) > high and not self._paused and not self._eof_only and self._protocol is not None:
+            if len(splits) > high and not self._paused and self._protocol is not None:
                 self._paused = True
                 self._protocol.pause_reading()
-        if not self._eof_only:
-            self._wake()  # a reader parked in readchunk returns (b"", True) at a boundary
+        self._wake()  # a reader parked in readchunk returns (b"", True) at a boundary
 
     def _cursor(self) -> int:
         """How many bytes were read out so far (``total_bytes`` coordinates)."""
@@ -440,7 +445,7 @@ class _ChunkIter(_Iter):
 
     async def __anext__(self) -> tuple[bytes, bool]:  # type: ignore[override]
         item: tuple[bytes, bool] = await self._read()
-        if not item[0]:
+        if not item[0] and not item[1]:  # (b"", True) is a boundary, not the end
             raise StopAsyncIteration
         return item
 

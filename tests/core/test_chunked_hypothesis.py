@@ -5,6 +5,8 @@ the end) split at random points must decode to the original payload and trailers
 twins; mutated bodies must give the same result or the same error type in both twins,
 whatever the split (and the payload handed out before the error, returned or attached
 to it as ``exc.events``, is the same too); only ParseError subclasses may escape.
+Chunk boundaries (``chunk_ends()`` after each feed) are the ends of the chunks with
+data, whatever the split, and the same in both twins.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ extensions = st.lists(
 
 
 @st.composite
-def chunked_bodies(draw: st.DrawFn) -> tuple[bytes, bytes, tuple[tuple[bytes, bytes], ...], bytes]:
-    """(encoded, payload, trailers, bytes after the end)."""
+def chunked_bodies(draw: st.DrawFn) -> tuple[bytes, bytes, tuple[tuple[bytes, bytes], ...], bytes,
+                                              tuple[int, ...]]:
+    """(encoded, payload, trailers, bytes after the end, chunk end offsets)."""
     payload = draw(st.binary(max_size=600))
     cuts = sorted(draw(st.lists(st.integers(0, len(payload)), max_size=8)))
     pieces = [payload[a:b] for a, b in zip([0, *cuts], [*cuts, len(payload)]) if b > a]
@@ -51,7 +54,8 @@ def chunked_bodies(draw: st.DrawFn) -> tuple[bytes, bytes, tuple[tuple[bytes, by
         out += name + b":" + draw(st.sampled_from([b"", b" ", b"\t"])) + value + b"\r\n"
     out += b"\r\n"
     after = draw(st.binary(max_size=20))
-    return bytes(out + after), payload, trailers, after
+    ends = tuple(b for a, b in zip([0, *cuts], [*cuts, len(payload)]) if b > a)
+    return bytes(out + after), payload, trailers, after, ends
 
 
 def split(data: bytes, points: list[int]) -> list[bytes]:
@@ -65,9 +69,16 @@ def outcome(mod: Any, blocks: list[bytes], **limits: int) -> tuple:
     dec = mod.ChunkedDecoder(**limits)
     payload = bytearray()
     trailers = None
+    ends: list[int] = []
     try:
         for block in blocks:
-            for event in dec.feed(block):
+            base = len(payload)
+            events = dec.feed(block)
+            chunk_ends = dec.chunk_ends()
+            if chunk_ends is not None:
+                assert chunk_ends.base == base and chunk_ends.offsets()
+                ends.extend(chunk_ends.offsets())
+            for event in events:
                 if isinstance(event, EndOfMessage):
                     assert trailers is None
                     trailers = event.trailers
@@ -78,14 +89,15 @@ def outcome(mod: Any, blocks: list[bytes], **limits: int) -> tuple:
         assert all(type(event) is bytes and event for event in exc.events)
         return ("error", type(exc), bytes(payload + b"".join(exc.events)))
     assert dec.done == (trailers is not None)
-    return ("ok", bytes(payload), trailers, dec.unused())
+    assert ends == sorted(set(ends)) and (not ends or ends[-1] <= len(payload))
+    return ("ok", bytes(payload), trailers, dec.unused(), tuple(ends))
 
 
 @CHEAP
 @given(chunked_bodies(), st.lists(st.integers(0, 10_000), max_size=12))
 def test_random_bodies_decode_in_both_twins(body: tuple, points: list[int]) -> None:
-    encoded, payload, trailers, after = body
-    expected = ("ok", payload, trailers, after)
+    encoded, payload, trailers, after, ends = body
+    expected = ("ok", payload, trailers, after, ends)
     blocks = split(encoded, points)
     for mod in TWINS:
         assert outcome(mod, [encoded]) == expected
@@ -94,6 +106,7 @@ def test_random_bodies_decode_in_both_twins(body: tuple, points: list[int]) -> N
     decoders = [mod.ChunkedDecoder() for mod in TWINS]
     for block in blocks:
         assert decoders[0].feed(block) == decoders[1].feed(block)
+        assert decoders[0].chunk_ends() == decoders[1].chunk_ends()
 
 
 mutations = st.lists(

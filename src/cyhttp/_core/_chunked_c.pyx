@@ -155,8 +155,12 @@ cdef class ChunkedDecoder:
             return self._payload(data) + out
         return out
 
-    cdef int _add_end(self) except -1:
+    cdef inline int _add_end(self) except -1:
         cdef long long* grown
+        if self._ends_len < self._ends_cap:  # the usual case: no call, no check
+            self._ends[self._ends_len] = self._total
+            self._ends_len += 1
+            return 0
         if self._ends_len == self._ends_cap:
             grown = <long long*>PyMem_Realloc(self._ends, self._ends_cap * 2 * sizeof(long long))
             if grown is NULL:
