@@ -43,11 +43,12 @@ from .client_redirects import REDIRECTS, next_hop
 from .client_request import IDEMPOTENT_METHODS, ClientRequest
 from .client_ssl import merge_ssl_params
 from .client_response import ClientResponse
-from .client_lane import LANE_KWARGS, LANE_METHODS, LANE_OPTIONS, LaneState, PlainLane
+from .client_lane import LaneState, PlainLane
+from .client_verbs import RequestVerbs
 from .client_send import send_now, send_request
 from .connector import BaseConnector, TCPConnector
 from .helpers import HttpVersion11, sentinel
-from .client_ctx import _HAS_UNCANCEL, _Deadlines, _RequestContextManager, request
+from .client_ctx import _HAS_UNCANCEL, _Deadlines, request
 from .timeouts import ClientTimeout, deadline
 
 __all__ = ("ClientSession", "request")
@@ -59,7 +60,7 @@ def _cookie_jar(loop: asyncio.AbstractEventLoop) -> Any:
     return CookieJar(loop=loop)
 
 
-class ClientSession(SessionProperties):
+class ClientSession(SessionProperties, RequestVerbs):
     """A pool of connections and shared settings for many requests."""
 
     _connector: BaseConnector | None = None  # __del__ must work if __init__ failed
@@ -149,47 +150,7 @@ class ClientSession(SessionProperties):
                 context["source_traceback"] = self._source_traceback
             self._loop.call_exception_handler(context)
 
-    # -- requests ------------------------------------------------------------------
-
-    # A request with nothing but a URL (and allow_redirects / timeout) takes the plain lane.
-
-    def request(self, method: str, url: str | URL, **kwargs: Any) -> _RequestContextManager:
-        if self._lane is not None and kwargs.keys() <= LANE_KWARGS and method.upper() in LANE_METHODS:
-            return self._verb(method.upper(), url, kwargs.pop("allow_redirects", True), kwargs)
-        return _RequestContextManager(self._request(method, url, **kwargs))
-
-    def _verb(self, method: str, url: str | URL, allow_redirects: bool, kwargs: dict[str, Any]) -> _RequestContextManager:
-        lane = self._lane
-        if lane is not None:
-            if not kwargs:
-                return _RequestContextManager(lane.request(method, url, allow_redirects))
-            if kwargs.keys() <= LANE_OPTIONS:
-                return _RequestContextManager(lane.request(
-                    method, url, allow_redirects, kwargs.get("timeout", sentinel), kwargs.get("headers"),
-                    kwargs.get("params"),
-                ))
-        return _RequestContextManager(self._request(method, url, allow_redirects=allow_redirects, **kwargs))
-
-    def get(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
-        return self._verb(hdrs.METH_GET, url, allow_redirects, kwargs)
-
-    def options(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
-        return self._verb(hdrs.METH_OPTIONS, url, allow_redirects, kwargs)
-
-    def head(self, url: str | URL, *, allow_redirects: bool = False, **kwargs: Any) -> _RequestContextManager:
-        return self._verb(hdrs.METH_HEAD, url, allow_redirects, kwargs)
-
-    def post(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
-        return _RequestContextManager(self._request(hdrs.METH_POST, url, data=data, **kwargs))
-
-    def put(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
-        return _RequestContextManager(self._request(hdrs.METH_PUT, url, data=data, **kwargs))
-
-    def patch(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
-        return _RequestContextManager(self._request(hdrs.METH_PATCH, url, data=data, **kwargs))
-
-    def delete(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
-        return self._verb(hdrs.METH_DELETE, url, allow_redirects, kwargs)
+    # -- requests (the verbs and their lane dispatch: client_verbs.RequestVerbs) -------
 
     async def _request(
         self,

@@ -11,13 +11,16 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDict, MultiDict, MultiDictProxy, istr
 from yarl import URL
 
 from .helpers import HttpVersion, HttpVersion11
 from .timeouts import DEFAULT_TIMEOUT, ClientTimeout
+
+if TYPE_CHECKING:
+    from .auth import BasicAuth
 
 __all__ = ("SessionConfig", "SessionProperties", "make_config", "merge_headers")
 

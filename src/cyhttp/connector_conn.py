@@ -30,7 +30,7 @@ Protocol = Any  # SR's ResponseHandler: is_connected(), should_close, close(), t
 def _protocol_factory(loop: asyncio.AbstractEventLoop) -> Callable[[], Protocol]:
     """``ResponseHandler(loop)`` maker (buffered reads on asyncio's own loops); imported
     late so the pool has no import cycle."""
-    from .protocol import protocol_class
+    from .protocol_buffered import protocol_class
 
     return functools.partial(protocol_class(loop), loop)
 

@@ -251,7 +251,8 @@ async def test_subclass_building_headers_is_not_shortcut() -> None:
 
 async def test_http_protocol_reads_buffered_on_asyncio_loops() -> None:
     from cyhttp._flow import READ_SIZE as HTTP_READ_SIZE
-    from cyhttp.protocol import BufferedResponseHandler, ResponseHandler, protocol_class
+    from cyhttp.protocol import ResponseHandler
+    from cyhttp.protocol_buffered import BufferedResponseHandler, protocol_class
 
     assert protocol_class(asyncio.get_running_loop()) is BufferedResponseHandler
     assert issubclass(BufferedResponseHandler, ResponseHandler)
