@@ -1,4 +1,4 @@
-/* WebSocket masking (RFC 6455 §5.3): XOR data in place with a 4-byte key repeated.
+/* WebSocket masking (RFC 6455 §5.3): XOR data with a 4-byte key repeated, in place or copying.
  *
  * How this works: the key pattern repeats every 4 bytes, so any block whose length is a
  * multiple of 4 can be XORed with the key broadcast into a wide register.  Small inputs
@@ -12,7 +12,8 @@
  * Every load/store goes through memcpy or unaligned intrinsics, so any alignment and
  * length (including 0) is correct; the byte order does not matter for XOR.
  *
- * Public: cyhttp_ws_mask(key, data, len).  Everything else is private to this header.
+ * Public: cyhttp_ws_mask(key, data, len) in place, and cyhttp_ws_mask_copy(key, dst, src,
+ * len), the masked copy in one pass (the frame writer's).  Everything else is private.
  */
 #ifndef CYHTTP_WS_MASK_H
 #define CYHTTP_WS_MASK_H
@@ -41,7 +42,7 @@
 #define CYHTTP__MASK_SMALL 64
 
 static inline void
-cyhttp__ws_mask_words(const unsigned char key[4], unsigned char *data, size_t len)
+cyhttp__ws_mask_words(const unsigned char key[4], unsigned char *dst, const unsigned char *src, size_t len)
 {
     uint32_t k32;
     uint64_t k64, w;
@@ -50,13 +51,13 @@ cyhttp__ws_mask_words(const unsigned char key[4], unsigned char *data, size_t le
     memcpy(&k32, key, 4);
     k64 = ((uint64_t)k32 << 32) | k32;
     for (; i + 8 <= len; i += 8) {
-        memcpy(&w, data + i, 8);
+        memcpy(&w, src + i, 8);
         w ^= k64;
-        memcpy(data + i, &w, 8);
+        memcpy(dst + i, &w, 8);
     }
     /* i is a multiple of 8 here, so the key phase is still 0 for the tail. */
     for (; i < len; i++)
-        data[i] ^= key[i & 3];
+        dst[i] = src[i] ^ key[i & 3];
 }
 
 #if defined(CYHTTP__MASK_AVX2)
@@ -64,7 +65,7 @@ cyhttp__ws_mask_words(const unsigned char key[4], unsigned char *data, size_t le
 __attribute__((target("avx2")))
 #  endif
 static void
-cyhttp__ws_mask_avx2(const unsigned char key[4], unsigned char *data, size_t len)
+cyhttp__ws_mask_avx2(const unsigned char key[4], unsigned char *dst, const unsigned char *src, size_t len)
 {
     int32_t k32;
     __m256i k;
@@ -73,27 +74,27 @@ cyhttp__ws_mask_avx2(const unsigned char key[4], unsigned char *data, size_t len
     memcpy(&k32, key, 4);
     k = _mm256_set1_epi32(k32);
     for (; i + 128 <= len; i += 128) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(data + i));
-        __m256i b = _mm256_loadu_si256((const __m256i *)(data + i + 32));
-        __m256i c = _mm256_loadu_si256((const __m256i *)(data + i + 64));
-        __m256i d = _mm256_loadu_si256((const __m256i *)(data + i + 96));
-        _mm256_storeu_si256((__m256i *)(data + i), _mm256_xor_si256(a, k));
-        _mm256_storeu_si256((__m256i *)(data + i + 32), _mm256_xor_si256(b, k));
-        _mm256_storeu_si256((__m256i *)(data + i + 64), _mm256_xor_si256(c, k));
-        _mm256_storeu_si256((__m256i *)(data + i + 96), _mm256_xor_si256(d, k));
+        __m256i a = _mm256_loadu_si256((const __m256i *)(src + i));
+        __m256i b = _mm256_loadu_si256((const __m256i *)(src + i + 32));
+        __m256i c = _mm256_loadu_si256((const __m256i *)(src + i + 64));
+        __m256i d = _mm256_loadu_si256((const __m256i *)(src + i + 96));
+        _mm256_storeu_si256((__m256i *)(dst + i), _mm256_xor_si256(a, k));
+        _mm256_storeu_si256((__m256i *)(dst + i + 32), _mm256_xor_si256(b, k));
+        _mm256_storeu_si256((__m256i *)(dst + i + 64), _mm256_xor_si256(c, k));
+        _mm256_storeu_si256((__m256i *)(dst + i + 96), _mm256_xor_si256(d, k));
     }
     for (; i + 32 <= len; i += 32) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(data + i));
-        _mm256_storeu_si256((__m256i *)(data + i), _mm256_xor_si256(a, k));
+        __m256i a = _mm256_loadu_si256((const __m256i *)(src + i));
+        _mm256_storeu_si256((__m256i *)(dst + i), _mm256_xor_si256(a, k));
     }
     /* i is a multiple of 32: key phase 0 for the rest. */
-    cyhttp__ws_mask_words(key, data + i, len - i);
+    cyhttp__ws_mask_words(key, dst + i, src + i, len - i);
 }
 #endif
 
 #if defined(CYHTTP__MASK_SSE2)
 static inline void
-cyhttp__ws_mask_sse2(const unsigned char key[4], unsigned char *data, size_t len)
+cyhttp__ws_mask_sse2(const unsigned char key[4], unsigned char *dst, const unsigned char *src, size_t len)
 {
     int32_t k32;
     __m128i k;
@@ -102,26 +103,26 @@ cyhttp__ws_mask_sse2(const unsigned char key[4], unsigned char *data, size_t len
     memcpy(&k32, key, 4);
     k = _mm_set1_epi32(k32);
     for (; i + 64 <= len; i += 64) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(data + i));
-        __m128i b = _mm_loadu_si128((const __m128i *)(data + i + 16));
-        __m128i c = _mm_loadu_si128((const __m128i *)(data + i + 32));
-        __m128i d = _mm_loadu_si128((const __m128i *)(data + i + 48));
-        _mm_storeu_si128((__m128i *)(data + i), _mm_xor_si128(a, k));
-        _mm_storeu_si128((__m128i *)(data + i + 16), _mm_xor_si128(b, k));
-        _mm_storeu_si128((__m128i *)(data + i + 32), _mm_xor_si128(c, k));
-        _mm_storeu_si128((__m128i *)(data + i + 48), _mm_xor_si128(d, k));
+        __m128i a = _mm_loadu_si128((const __m128i *)(src + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(src + i + 16));
+        __m128i c = _mm_loadu_si128((const __m128i *)(src + i + 32));
+        __m128i d = _mm_loadu_si128((const __m128i *)(src + i + 48));
+        _mm_storeu_si128((__m128i *)(dst + i), _mm_xor_si128(a, k));
+        _mm_storeu_si128((__m128i *)(dst + i + 16), _mm_xor_si128(b, k));
+        _mm_storeu_si128((__m128i *)(dst + i + 32), _mm_xor_si128(c, k));
+        _mm_storeu_si128((__m128i *)(dst + i + 48), _mm_xor_si128(d, k));
     }
     for (; i + 16 <= len; i += 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(data + i));
-        _mm_storeu_si128((__m128i *)(data + i), _mm_xor_si128(a, k));
+        __m128i a = _mm_loadu_si128((const __m128i *)(src + i));
+        _mm_storeu_si128((__m128i *)(dst + i), _mm_xor_si128(a, k));
     }
-    cyhttp__ws_mask_words(key, data + i, len - i);
+    cyhttp__ws_mask_words(key, dst + i, src + i, len - i);
 }
 #endif
 
 #if defined(CYHTTP__MASK_NEON)
 static inline void
-cyhttp__ws_mask_neon(const unsigned char key[4], unsigned char *data, size_t len)
+cyhttp__ws_mask_neon(const unsigned char key[4], unsigned char *dst, const unsigned char *src, size_t len)
 {
     uint32_t k32;
     uint8x16_t k;
@@ -130,18 +131,18 @@ cyhttp__ws_mask_neon(const unsigned char key[4], unsigned char *data, size_t len
     memcpy(&k32, key, 4);
     k = vreinterpretq_u8_u32(vdupq_n_u32(k32));
     for (; i + 64 <= len; i += 64) {
-        uint8x16_t a = vld1q_u8(data + i);
-        uint8x16_t b = vld1q_u8(data + i + 16);
-        uint8x16_t c = vld1q_u8(data + i + 32);
-        uint8x16_t d = vld1q_u8(data + i + 48);
-        vst1q_u8(data + i, veorq_u8(a, k));
-        vst1q_u8(data + i + 16, veorq_u8(b, k));
-        vst1q_u8(data + i + 32, veorq_u8(c, k));
-        vst1q_u8(data + i + 48, veorq_u8(d, k));
+        uint8x16_t a = vld1q_u8(src + i);
+        uint8x16_t b = vld1q_u8(src + i + 16);
+        uint8x16_t c = vld1q_u8(src + i + 32);
+        uint8x16_t d = vld1q_u8(src + i + 48);
+        vst1q_u8(dst + i, veorq_u8(a, k));
+        vst1q_u8(dst + i + 16, veorq_u8(b, k));
+        vst1q_u8(dst + i + 32, veorq_u8(c, k));
+        vst1q_u8(dst + i + 48, veorq_u8(d, k));
     }
     for (; i + 16 <= len; i += 16)
-        vst1q_u8(data + i, veorq_u8(vld1q_u8(data + i), k));
-    cyhttp__ws_mask_words(key, data + i, len - i);
+        vst1q_u8(dst + i, veorq_u8(vld1q_u8(src + i), k));
+    cyhttp__ws_mask_words(key, dst + i, src + i, len - i);
 }
 #endif
 
@@ -174,48 +175,56 @@ cyhttp__ws_mask_force_dispatch(int has_avx2)
 #endif
 }
 
-/* The wide-vector body for a large input whose key phase is 0 at data[0]. */
+/* The wide-vector body for a large input whose key phase is 0 at src[0]. */
 static inline void
-cyhttp__ws_mask_wide(const unsigned char key[4], unsigned char *data, size_t len)
+cyhttp__ws_mask_wide(const unsigned char key[4], unsigned char *dst, const unsigned char *src, size_t len)
 {
 #if defined(CYHTTP__MASK_AVX2_DISPATCH)
     if (cyhttp__ws_mask_avx2_ok()) {
-        cyhttp__ws_mask_avx2(key, data, len);
+        cyhttp__ws_mask_avx2(key, dst, src, len);
         return;
     }
-    cyhttp__ws_mask_sse2(key, data, len);
+    cyhttp__ws_mask_sse2(key, dst, src, len);
 #elif defined(CYHTTP__MASK_AVX2)
-    cyhttp__ws_mask_avx2(key, data, len);
+    cyhttp__ws_mask_avx2(key, dst, src, len);
 #elif defined(CYHTTP__MASK_SSE2)
-    cyhttp__ws_mask_sse2(key, data, len);
+    cyhttp__ws_mask_sse2(key, dst, src, len);
 #elif defined(CYHTTP__MASK_NEON)
-    cyhttp__ws_mask_neon(key, data, len);
+    cyhttp__ws_mask_neon(key, dst, src, len);
 #else
-    cyhttp__ws_mask_words(key, data, len);
+    cyhttp__ws_mask_words(key, dst, src, len);
 #endif
+}
+
+/* dst[i] = src[i] ^ key[i % 4] for i in [0, len): a masked copy in one pass.  dst and src
+ * are either the same buffer (masking in place) or do not overlap at all. */
+static inline void
+cyhttp_ws_mask_copy(const unsigned char key[4], unsigned char *dst, const unsigned char *src, size_t len)
+{
+    size_t head;
+    unsigned char rotated[4];
+
+    if (len < CYHTTP__MASK_SMALL) {
+        cyhttp__ws_mask_words(key, dst, src, len);
+        return;
+    }
+    /* Step bytewise until dst is on a 32-byte boundary so the vector stores never split a
+     * cache line, then continue with the key rotated by the bytes already done. */
+    head = (size_t)((32u - ((uintptr_t)dst & 31u)) & 31u);
+    for (size_t i = 0; i < head; i++)
+        dst[i] = src[i] ^ key[i & 3];
+    rotated[0] = key[head & 3];
+    rotated[1] = key[(head + 1) & 3];
+    rotated[2] = key[(head + 2) & 3];
+    rotated[3] = key[(head + 3) & 3];
+    cyhttp__ws_mask_wide(rotated, dst + head, src + head, len - head);
 }
 
 /* XOR data[0..len) in place with key[0..3] repeated (key[i % 4] on data[i]). */
 static inline void
 cyhttp_ws_mask(const unsigned char key[4], unsigned char *data, size_t len)
 {
-    size_t head;
-    unsigned char rotated[4];
-
-    if (len < CYHTTP__MASK_SMALL) {
-        cyhttp__ws_mask_words(key, data, len);
-        return;
-    }
-    /* Step bytewise to a 32-byte boundary so the vector stores never split a cache
-     * line, then continue with the key rotated by the bytes already done. */
-    head = (size_t)((32u - ((uintptr_t)data & 31u)) & 31u);
-    for (size_t i = 0; i < head; i++)
-        data[i] ^= key[i & 3];
-    rotated[0] = key[head & 3];
-    rotated[1] = key[(head + 1) & 3];
-    rotated[2] = key[(head + 2) & 3];
-    rotated[3] = key[(head + 3) & 3];
-    cyhttp__ws_mask_wide(rotated, data + head, len - head);
+    cyhttp_ws_mask_copy(key, data, data, len);
 }
 
 #endif /* CYHTTP_WS_MASK_H */

@@ -20,7 +20,8 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_CheckExact, PyBytes_FromSt
 from libc.string cimport memcpy
 
 cdef extern from "ws_mask.h":
-    void cyhttp_ws_mask(const unsigned char *key, unsigned char *data, size_t length) nogil
+    void cyhttp_ws_mask_copy(const unsigned char *key, unsigned char *dst, const unsigned char *src,
+                             size_t length) nogil
 
 cdef enum:
     OP_CONTINUATION = 0x0
@@ -212,11 +213,10 @@ cdef class FrameWriter:
             return out
         memcpy(p, key, 4)
         p += 4
+        # The masked payload is written in one pass (copy and XOR together).
         if size >= NOGIL_MIN:
             with nogil:
-                memcpy(p, buf, size)
-                cyhttp_ws_mask(key, p, <size_t>size)
+                cyhttp_ws_mask_copy(key, p, buf, <size_t>size)
         else:
-            memcpy(p, buf, size)
-            cyhttp_ws_mask(key, p, <size_t>size)
+            cyhttp_ws_mask_copy(key, p, buf, <size_t>size)
         return out
