@@ -16,6 +16,9 @@ __all__ = ("BufferedResponseHandler", "protocol_class")
 _DIRECT_MIN = 1 << 16
 # At most this much per read (the pure Buffer's window is a scratch array of that size).
 _DIRECT_MAX = 1 << 20
+# Less room than this before the high-water mark: read through the shared buffer instead
+# (never a tiny or empty window: recv_into into zero bytes would look like EOF).
+_DIRECT_ROOM_MIN = 1 << 14
 
 
 class BufferedResponseHandler(BufferedReadMixin, ResponseHandler, asyncio.BufferedProtocol):
@@ -36,8 +39,12 @@ class BufferedResponseHandler(BufferedReadMixin, ResponseHandler, asyncio.Buffer
         if payload is not None and self._decoder is None and self._backlog is None and not self._upgraded:
             remaining = self._parser.body_remaining()
             if remaining >= _DIRECT_MIN:
-                self._direct = True
-                return payload.get_write_buffer(remaining if remaining < _DIRECT_MAX else _DIRECT_MAX)
+                # Never past the body's end, nor past what flow control lets in: a slow
+                # reader's buffer stays bounded by its high-water mark, as with copied reads.
+                room = payload.room()
+                if room >= _DIRECT_ROOM_MIN:
+                    self._direct = True
+                    return payload.get_write_buffer(min(remaining, room, _DIRECT_MAX))
         self._direct = False
         return BufferedReadMixin.get_buffer(self, sizehint)
 

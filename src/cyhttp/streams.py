@@ -98,6 +98,10 @@ class StreamReader(HttpChunkSplits):
             self._paused = True
             self._protocol.pause_reading()
 
+    def room(self) -> int:
+        """How many more bytes may arrive before flow control pauses the transport."""
+        return self._high_water - len(self._buffer)
+
     def get_write_buffer(self, sizehint: int) -> memoryview:
         """A window in the buffer for the protocol to read the next bytes into (zero-copy)."""
         return self._buffer.get_write_buffer(sizehint)

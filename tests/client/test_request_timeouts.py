@@ -97,7 +97,8 @@ async def test_no_timeout_means_no_timer() -> None:
 
             def timers() -> list[asyncio.TimerHandle]:
                 # the pool's one keep-alive cleanup timer is not per request
-                return [h for h in loop._scheduled if "_cleanup" not in repr(h)]  # type: ignore[attr-defined]
+                return [h for h in loop._scheduled  # type: ignore[attr-defined]
+                        if "_cleanup" not in (getattr(h, "_args", None) or ())]
 
             before = len(timers())
             async with session.get(srv.url / "x") as resp:
