@@ -49,7 +49,7 @@ from .client_send import send_now, send_request
 from .connector import BaseConnector, TCPConnector
 from .helpers import HttpVersion11, sentinel
 from .client_ctx import _HAS_UNCANCEL, _Deadlines, request
-from .timeouts import ClientTimeout, deadline
+from .timeouts import ClientTimeout, counts_cancels, deadline
 
 __all__ = ("ClientSession", "request")
 
@@ -208,7 +208,7 @@ class ClientSession(SessionProperties, RequestVerbs):
             # One coalesced timer per deadline instead of one timer per request.
             task = asyncio.current_task(self._loop)  # the loop given: no get_running_loop()
             assert task is not None
-            cancelling = task.cancelling() if _HAS_UNCANCEL else 0
+            cancelling = task.cancelling() if _HAS_UNCANCEL or counts_cancels(task) else 0
             bucket = self._deadlines._buckets.get(when)  # add()'s common case, inline
             if bucket is not None:
                 bucket[task] = None
@@ -416,7 +416,7 @@ class ClientSession(SessionProperties, RequestVerbs):
                 raise
         except asyncio.CancelledError as exc:
             if task is not None and self._deadlines.fired(when, task):
-                if not _HAS_UNCANCEL or task.uncancel() <= cancelling:
+                if not (_HAS_UNCANCEL or counts_cancels(task)) or task.uncancel() <= cancelling:
                     raise asyncio.TimeoutError() from exc
             raise
         finally:

@@ -33,7 +33,7 @@ from .client_ctx import _HAS_UNCANCEL
 from .connector_conn import Connection
 from .reqinfo import ConnectionKey
 from .helpers import sentinel
-from .timeouts import ClientTimeout, deadline
+from .timeouts import ClientTimeout, counts_cancels, deadline
 
 if TYPE_CHECKING:
     from .client import ClientSession
@@ -195,7 +195,7 @@ class PlainLane:
         if when is not None:
             task = asyncio.current_task(loop)
             assert task is not None
-            cancelling = task.cancelling() if _HAS_UNCANCEL else 0
+            cancelling = task.cancelling() if _HAS_UNCANCEL or counts_cancels(task) else 0
             self._deadlines.add(when, task)
         handoff: LaneState | None = None
         try:
@@ -249,7 +249,7 @@ class PlainLane:
             handoff = LaneState(None, when, True)
         except asyncio.CancelledError as exc:
             if task is not None and self._deadlines.fired(when, task):  # type: ignore[arg-type]
-                if not _HAS_UNCANCEL or task.uncancel() <= cancelling:
+                if not (_HAS_UNCANCEL or counts_cancels(task)) or task.uncancel() <= cancelling:
                     raise asyncio.TimeoutError() from exc
             raise
         except OSError as exc:

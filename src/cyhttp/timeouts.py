@@ -16,7 +16,7 @@ import dataclasses
 import math
 import sys
 from types import TracebackType
-from typing import Callable, Final
+from typing import Any, Callable, Final
 
 __all__ = (
     "ClientTimeout",
@@ -87,6 +87,12 @@ def earliest(a: float | None, b: float | None) -> float | None:
 
 
 _HAS_UNCANCEL: Final = sys.version_info >= (3, 11)
+
+
+def counts_cancels(task: asyncio.Task[Any]) -> bool:
+    """Whether ``task`` counts cancellations (``cancelling`` / ``uncancel``): always from
+    3.11; on 3.10 only tasks of a backported runner do (pytest-asyncio's, for one)."""
+    return _HAS_UNCANCEL or hasattr(task, "uncancel")
 
 _IDLE: Final = 0
 _ARMED: Final = 1
@@ -166,8 +172,8 @@ class timeout_at:  # noqa: N801 - named like asyncio.timeout_at
         if task is None:
             raise RuntimeError("timeout_at must be used inside a task")
         self._task = task
-        if _HAS_UNCANCEL:
-            self._cancelling = task.cancelling()
+        if counts_cancels(task):
+            self._cancelling = task.cancelling()  # type: ignore[attr-defined,unused-ignore]
 
     async def __aexit__(
         self,
@@ -182,9 +188,9 @@ class timeout_at:  # noqa: N801 - named like asyncio.timeout_at
             # Stays _EXPIRED so `.expired` still answers after the block.
             task = self._task
             assert task is not None
-            if _HAS_UNCANCEL:
+            if counts_cancels(task):
                 # Only convert when no other cancel() is pending on the task.
-                if task.uncancel() <= self._cancelling and exc_type is asyncio.CancelledError:
+                if task.uncancel() <= self._cancelling and exc_type is asyncio.CancelledError:  # type: ignore[attr-defined,unused-ignore]
                     raise self._exc_factory() from exc
             elif exc_type is asyncio.CancelledError:
                 raise self._exc_factory() from exc

@@ -13,6 +13,7 @@ from cyhttp.timeouts import (
     DEFAULT_WS_CLIENT_TIMEOUT,
     ClientTimeout,
     ClientWSTimeout,
+    counts_cancels,
     deadline,
     earliest,
     timeout_at,
@@ -73,7 +74,10 @@ async def test_expiry_raises_factory_error() -> None:
             await asyncio.sleep(10)
     assert cm.expired
     assert isinstance(info.value.__cause__, asyncio.CancelledError)
-    assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
+    task = asyncio.current_task()
+    assert task is not None
+    if counts_cancels(task):
+        assert task.cancelling() == 0
 
 
 async def test_default_factory_is_timeout_error() -> None:
@@ -123,7 +127,9 @@ async def test_outer_cancel_racing_expiry_stays_cancel() -> None:
     await started.wait()
     cm_box[0]._on_timeout()  # the timer fires ...
     task.cancel()  # ... and the owner cancels in the same tick
-    with pytest.raises(asyncio.CancelledError):
+    # Telling the two apart needs a task that counts cancellations (3.11+); a 3.10 task
+    # cannot, and the expiry wins (as with aiohttp and async-timeout there).
+    with pytest.raises(asyncio.CancelledError if counts_cancels(task) else MyTimeout):
         await task
 
 
