@@ -1,9 +1,10 @@
-"""The plain-request lane: ``session.get(url)`` with no per-request options, on a pooled connection.
+"""The plain-request lane: ``session.get(url)`` on a pooled connection, without a body and
+with no options but ``headers``, ``params``, ``timeout`` and ``allow_redirects``.
 
-How this works: most crawler requests carry nothing but a URL.  For those the session
-keeps a *plan* per (method, URL): the parsed URL, the connection key, the request head
-bytes and the request headers, all built once by ``ClientRequest`` itself, so the bytes
-on the wire are the general path's by construction.  A request is then: take an idle
+How this works: most crawler requests carry little more than a URL.  For those the
+session keeps a *plan* per (method, URL, the request's own headers and params): the parsed
+URL, the connection key, the request head bytes and the request headers, all built once
+by ``ClientRequest`` itself, so the bytes on the wire are the general path's by construction.  A request is then: take an idle
 connection, write the cached head, await the response head.  No ``ClientRequest``, no
 thirty-option prologue, no hop loop.
 
