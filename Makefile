@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
-SOURCES := $(wildcard src/cyhttp/_core/*.pyx src/cyhttp/_core/*.pxd csrc/*.h csrc/*.c)
+SOURCES := $(wildcard src/cyhttp/_core/*.pyx src/cyhttp/_core/*.pxd src/cyhttp/_core/*.pxi csrc/*.h csrc/*.c)
 
 .PHONY: all test test-pure test-c build bench bench-quick wheel clean
 

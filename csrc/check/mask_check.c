@@ -1,6 +1,6 @@
 /* Every masking path in ws_mask.h against a byte-by-byte reference, in place and copying.
  *
- * Built and run by tests/core/test_ws_mask_paths.py: natively (the public entry, the
+ * Built and run by tests/csrc/test_ws_mask_paths.py: natively (the public entry, the
  * 64-bit word path, SSE2 and, when the CPU has it, AVX2 called directly, so the paths
  * this machine's dispatch never picks still run) and, where a cross compiler and
  * qemu-user exist, for aarch64 (NEON).  Lengths 0..1100 at every start offset 0..31

@@ -245,33 +245,7 @@ cdef class ChunkedDecoder:
         return 1
 
     cdef int _size_line(self, const char* s, Py_ssize_t n) except -1:
-        cdef Py_ssize_t i = 0
-        cdef uint64_t size = 0
-        cdef signed char digit
-        cdef unsigned char c
-        while i < n:
-            digit = _HEX[<unsigned char>s[i]]
-            if digit < 0:
-                break
-            if i == 16:
-                raise TransferEncodingError("chunk size too large")
-            size = (size << 4) | <uint64_t>digit
-            i += 1
-        if i == 0:
-            raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
-        if size > _MAX_SIZE:
-            raise TransferEncodingError("chunk size too large")
-        while i < n and (s[i] == b' ' or s[i] == b'\t'):
-            i += 1
-        if i < n:
-            if s[i] != b';':
-                raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
-            i += 1
-            while i < n:  # extensions are ignored, but may not hide control bytes
-                c = <unsigned char>s[i]
-                if _CTL[c]:
-                    raise TransferEncodingError("control character in chunk extension")
-                i += 1
+        cdef uint64_t size = _parse_size_line(s, n)
         if size:
             self._remaining = size
             self._state = _DATA
@@ -280,10 +254,7 @@ cdef class ChunkedDecoder:
         return 0
 
     cdef int _trailer_line(self, const char* s, Py_ssize_t n, list out) except -1:
-        cdef Py_ssize_t i = 0
-        cdef Py_ssize_t j
-        cdef Py_ssize_t k
-        cdef Py_ssize_t m
+        cdef Py_ssize_t name_end, vs, ve
         if n == 0:
             self._state = _DONE
             self.done = True
@@ -291,18 +262,6 @@ cdef class ChunkedDecoder:
             return 0
         if len(self._trailers) >= self._max_trailers:
             raise TooManyHeaders(f"more than {self._max_trailers} trailer fields")
-        while i < n and _TOKEN[<unsigned char>s[i]]:
-            i += 1
-        if i == 0 or i == n or s[i] != b':':
-            raise InvalidHeader(f"invalid trailer field {s[:min(n, 40)]!r}")
-        j = i + 1
-        k = n
-        while j < k and (s[j] == b' ' or s[j] == b'\t'):
-            j += 1
-        while k > j and (s[k - 1] == b' ' or s[k - 1] == b'\t'):
-            k -= 1
-        for m in range(j, k):
-            if _CTL[<unsigned char>s[m]]:
-                raise InvalidHeader("control character in trailer value")
-        self._trailers.append((PyBytes_FromStringAndSize(s, i), PyBytes_FromStringAndSize(s + j, k - j)))
+        _parse_trailer_line(s, n, &name_end, &vs, &ve)
+        self._trailers.append((PyBytes_FromStringAndSize(s, name_end), PyBytes_FromStringAndSize(s + vs, ve - vs)))
         return 0

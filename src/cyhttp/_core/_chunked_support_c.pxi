@@ -1,5 +1,5 @@
-# States, bounds, byte-class tables and payload grouping of the chunked decoder
-# (included by _chunked_c.pyx).
+# States, bounds, byte-class tables, payload grouping and the size / trailer line
+# parsers of the chunked decoder (included by _chunked_c.pyx).
 
 cdef enum:
     _SIZE = 0
@@ -75,3 +75,59 @@ cdef list _group_spans(bytes data, const Py_ssize_t* spans, Py_ssize_t count):
             out.append(joined)
         i = j
     return out
+
+
+cdef uint64_t _parse_size_line(const char* s, Py_ssize_t n) except? 0:
+    """The chunk size of one size line (hex digits, optional extensions), checked."""
+    cdef Py_ssize_t i = 0
+    cdef uint64_t size = 0
+    cdef signed char digit
+    while i < n:
+        digit = _HEX[<unsigned char>s[i]]
+        if digit < 0:
+            break
+        if i == 16:
+            raise TransferEncodingError("chunk size too large")
+        size = (size << 4) | <uint64_t>digit
+        i += 1
+    if i == 0:
+        raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
+    if size > _MAX_SIZE:
+        raise TransferEncodingError("chunk size too large")
+    while i < n and (s[i] == b' ' or s[i] == b'\t'):
+        i += 1
+    if i < n:
+        if s[i] != b';':
+            raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
+        i += 1
+        while i < n:  # extensions are ignored, but may not hide control bytes
+            if _CTL[<unsigned char>s[i]]:
+                raise TransferEncodingError("control character in chunk extension")
+            i += 1
+    return size
+
+
+cdef int _parse_trailer_line(const char* s, Py_ssize_t n, Py_ssize_t* name_end, Py_ssize_t* vs,
+                             Py_ssize_t* ve) except -1:
+    """Split one non-empty trailer line into name [0, name_end) and trimmed value [vs, ve)."""
+    cdef Py_ssize_t i = 0
+    cdef Py_ssize_t j
+    cdef Py_ssize_t k
+    cdef Py_ssize_t m
+    while i < n and _TOKEN[<unsigned char>s[i]]:
+        i += 1
+    if i == 0 or i == n or s[i] != b':':
+        raise InvalidHeader(f"invalid trailer field {s[:min(n, 40)]!r}")
+    j = i + 1
+    k = n
+    while j < k and (s[j] == b' ' or s[j] == b'\t'):
+        j += 1
+    while k > j and (s[k - 1] == b' ' or s[k - 1] == b'\t'):
+        k -= 1
+    for m in range(j, k):
+        if _CTL[<unsigned char>s[m]]:
+            raise InvalidHeader("control character in trailer value")
+    name_end[0] = i
+    vs[0] = j
+    ve[0] = k
+    return 0

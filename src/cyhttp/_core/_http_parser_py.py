@@ -41,22 +41,13 @@ from __future__ import annotations
 from typing import Final, Union
 
 from ._chunked_py import ChunkedDecoder
-from ._http_head_py import (
-    Event as HeadEvent,
-    known_name,
-    ResponseHead,
-    make_head,
-    parse_field,
-    parse_status_line,
-    whole_head,
-)
+from ._http_head_py import Event as HeadEvent
+from ._http_head_py import ResponseHead, make_head
+from ._http_lines_py import HeadLines
 from .errors import (
-    BadHttpMessage,
     ContentLengthError,
     IncompleteMessage,
-    LineTooLong,
     ParseError,
-    TooManyHeaders,
     TransferEncodingError,
 )
 from .events import MESSAGE_END, ChunkEnds
@@ -64,12 +55,9 @@ from .events import MESSAGE_END, ChunkEnds
 Event = Union[HeadEvent, ChunkEnds]  # what feed() returns
 
 # How this works: a small state machine (head, length body, chunked body, until-EOF
-# body, upgraded).  The head is searched line by line with bytes.find(b"\n"); when a
-# feed ends mid-head the unfinished part is kept in ``_buf`` together with the offsets
-# where the LF search and the current line stopped, so each byte is searched once and a
-# 1-byte drip of a large head costs O(n).  Complete lines are checked at once, so a
-# parsed head never needs a second pass.  Body bytes are sliced out of ``data`` (the
-# ``data`` object itself when a chunk is exactly the rest of the body).
+# body, upgraded).  The head is gathered line by line, across feeds, by the HeadLines
+# mixin (_http_lines_py.py).  Body bytes are sliced out of ``data`` (the ``data`` object
+# itself when a chunk is exactly the rest of the body).
 
 _HEAD: Final = 0
 _LENGTH: Final = 1
@@ -78,13 +66,12 @@ _UNTIL_EOF: Final = 3
 _UPGRADED: Final = 4
 
 
-class ResponseParser:
+class ResponseParser(HeadLines):
     """Sans-IO parser of a stream of HTTP/1.x responses."""
 
     __slots__ = (
         "_max_line", "_max_field", "_max_headers", "_max_head", "_read_until_eof", "_lax",
-        "_method", "_state", "_buf", "_scan", "_line_start", "_status_line", "_fields",
-        "_remaining", "_chunks", "_tail", "upgraded",
+        "_method", "_state", "_remaining", "_chunks", "_tail", "upgraded",
     )
 
     def __init__(
@@ -213,72 +200,7 @@ class ResponseParser:
             raise TransferEncodingError("connection closed in the middle of a chunked body")
         return []
 
-    # -- head ---------------------------------------------------------------
-
-    def _head(self, data: bytes, pos: int, events: list[Event]) -> int:
-        """Consume head bytes from ``data[pos:]``; returns the new position."""
-        if not self._buf and self._status_line is None:
-            whole = whole_head(data, pos, self._max_head, self._max_line, self._max_field,
-                               self._max_headers, self._lax)
-            if whole is not None:
-                self._head_done(events, whole[0], whole[1], None, whole[2])
-                return whole[3]
-        lax = self._lax
-        max_head = self._max_head
-        buf: bytes | bytearray
-        if self._buf:
-            # an over-long head shows itself within max_head + 1 bytes: take no more
-            old = len(self._buf)
-            self._buf += data[pos:pos + max_head + 1 - old]
-            buf, base, offset = self._buf, 0, pos - old  # data index = buf index + offset
-        else:
-            buf, base, offset = data, pos, 0
-        limit = self._max_field if self._status_line is not None else self._max_line
-        i = base + self._scan
-        start = base + self._line_start
-        while True:
-            lf = buf.find(b"\n", i)
-            if lf < 0:
-                break
-            if lf + 1 - base > max_head:
-                raise LineTooLong(f"response head over {max_head} bytes")
-            stop = lf - 1 if lf > start and buf[lf - 1] == 13 else lf
-            if stop - start > limit:
-                raise LineTooLong(f"header line over {limit} bytes")
-            if stop == lf and not lax:
-                raise BadHttpMessage("bare LF in the response head (expected CRLF)")
-            line = bytes(buf[start:stop])
-            i = start = lf + 1
-            if self._status_line is None:
-                if line:
-                    self._status_line = parse_status_line(line)
-                    limit = self._max_field
-            elif line:
-                if len(self._fields) >= self._max_headers:
-                    raise TooManyHeaders(f"more than {self._max_headers} header fields")
-                self._fields.append(parse_field(line, lax))
-            else:
-                fields = self._fields
-                pairs = [
-                    (known_name(name, name), v.decode("utf-8", "surrogateescape"))
-                    for name, v in ((n.decode("ascii"), v) for n, v in fields)
-                ]
-                self._head_done(events, self._status_line, pairs, tuple(fields), b"")
-                return start + offset
-        # the head is unfinished: check its limits now so the split does not matter
-        size = len(buf) - base
-        if size > max_head:
-            raise LineTooLong(f"response head over {max_head} bytes")
-        partial = len(buf) - start
-        if partial and buf[-1] == 13:
-            partial -= 1
-        if partial > limit:
-            raise LineTooLong(f"header line over {limit} bytes")
-        if buf is data:
-            self._buf = bytearray(buf[base:])
-        self._scan = size
-        self._line_start = start - base
-        return len(buf) + offset
+    # -- head (scanned by _http_lines_py.HeadLines._head) --------------------
 
     def _head_done(self, events: list[Event], status_line: tuple[tuple[int, int], int, str] | None,
                    pairs: list[tuple[str, str]], raw: tuple[tuple[bytes, bytes], ...] | None,
