@@ -17,7 +17,7 @@ import pytest
 
 import cyhttp
 
-from ._peers import raw_server, read_head
+from ._peers import canned, raw_server, read_head
 
 HEAD = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 GZ_HEAD = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n"
@@ -114,13 +114,7 @@ async def test_readchunk_pairs_match_aiohttp(layout: str) -> None:
 async def iter_chunks_all(mod: ModuleType, data: bytes) -> list[tuple[bytes, bool]]:
     """The whole response arrives before reading (no lock-step): iter_chunks() pairs."""
 
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_head(reader)
-        writer.write(data)
-        await writer.drain()
-        await reader.read()
-
-    async with raw_server(handler) as server, mod.ClientSession() as session:
+    async with raw_server(canned(data)) as server, mod.ClientSession() as session:
         async with session.get(server.url) as resp:
             await resp.content.wait_eof()
             return [pair async for pair in resp.content.iter_chunks()]
@@ -148,13 +142,7 @@ async def test_mixed_reads_then_readchunk_match_aiohttp() -> None:
     data = HEAD + chunk(b"abcd") + chunk(b"efgh") + chunk(b"ij") + b"0\r\n\r\n"
 
     async def run(mod: ModuleType) -> list:
-        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            await read_head(reader)
-            writer.write(data)
-            await writer.drain()
-            await reader.read()
-
-        async with raw_server(handler) as server, mod.ClientSession() as session:
+        async with raw_server(canned(data)) as server, mod.ClientSession() as session:
             async with session.get(server.url) as resp:
                 await resp.content.wait_eof()
                 out: list = [await resp.content.read(6)]  # past the end of "abcd"
@@ -174,13 +162,7 @@ async def test_many_tiny_chunks_bounded_and_no_stall(how: str) -> None:
     n = 100_000
     data = HEAD + b"1\r\nx\r\n" * n + b"0\r\n\r\n"
 
-    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_head(reader)
-        writer.write(data)
-        await writer.drain()
-        await reader.read()
-
-    async with raw_server(handler) as server, cyhttp.ClientSession() as session:
+    async with raw_server(canned(data)) as server, cyhttp.ClientSession() as session:
         async with session.get(server.url) as resp:
             content = resp.content
             kept = 0
