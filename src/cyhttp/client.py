@@ -48,8 +48,8 @@ from .client_verbs import RequestVerbs
 from .client_send import send_now, send_request
 from .connector import BaseConnector, TCPConnector
 from .helpers import HttpVersion11, sentinel
-from .client_ctx import _HAS_UNCANCEL, _Deadlines, request
-from .timeouts import ClientTimeout, counts_cancels, deadline
+from .client_ctx import _Deadlines, request
+from .timeouts import ClientTimeout, deadline
 
 __all__ = ("ClientSession", "request")
 
@@ -204,16 +204,8 @@ class ClientSession(SessionProperties, RequestVerbs):
         when = deadline(self._loop, real_timeout.total, real_timeout.ceil_threshold) if _lane is None else _lane.when
         method = method.upper()
         task: asyncio.Task[Any] | None = None
-        if when is not None:
-            # One coalesced timer per deadline instead of one timer per request.
-            task = asyncio.current_task(self._loop)  # the loop given: no get_running_loop()
-            assert task is not None
-            cancelling = task.cancelling() if _HAS_UNCANCEL or counts_cancels(task) else 0
-            bucket = self._deadlines._buckets.get(when)  # add()'s common case, inline
-            if bucket is not None:
-                bucket[task] = None
-            else:
-                self._deadlines.add(when, task)
+        if when is not None:  # one coalesced timer per deadline, not one per request
+            task, cancelling = self._deadlines.enter(when)
         try:
             if ssl is not True or verify_ssl is not None or ssl_context is not None or fingerprint is not None:
                 ssl = merge_ssl_params(ssl, verify_ssl, ssl_context, fingerprint)
@@ -415,18 +407,12 @@ class ClientSession(SessionProperties, RequestVerbs):
                     raise ClientOSError(*exc.args) from exc
                 raise
         except asyncio.CancelledError as exc:
-            if task is not None and self._deadlines.fired(when, task):
-                if not (_HAS_UNCANCEL or counts_cancels(task)) or task.uncancel() <= cancelling:
-                    raise asyncio.TimeoutError() from exc
+            if task is not None and self._deadlines.expired(when, task, cancelling):  # type: ignore[arg-type]
+                raise asyncio.TimeoutError() from exc
             raise
         finally:
-            if task is not None:  # discard(), inline
-                deadlines = self._deadlines
-                bucket = deadlines._buckets.get(when)
-                if bucket is not None:
-                    bucket.pop(task, None)
-                if deadlines._fired:
-                    deadlines._fired.pop(task, None)
+            if task is not None:
+                self._deadlines.discard(when, task)  # type: ignore[arg-type]
 
     def ws_connect(self, url: str | URL, **kwargs: Any) -> Any:
         """Open a WebSocket (``async with session.ws_connect(url) as ws``)."""

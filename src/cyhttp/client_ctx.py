@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .client_response import ClientResponse
 from .helpers import HttpVersion11, sentinel
+from .timeouts import counts_cancels
 
 if TYPE_CHECKING:
     from yarl import URL
@@ -47,6 +48,26 @@ class _Deadlines:
         self._handles: dict[float, asyncio.TimerHandle] = {}
         self._fired: dict[asyncio.Task[Any], float] = {}
 
+    def enter(self, when: float) -> tuple[asyncio.Task[Any], int]:
+        """Register the current task under ``when``; returns it and its pending cancel count
+        (for ``expired``)."""
+        task = asyncio.current_task(self._loop)  # the loop given: no get_running_loop()
+        if task is None:
+            raise RuntimeError("a request with a timeout must run inside a task")
+        cancelling = task.cancelling() if _HAS_UNCANCEL or counts_cancels(task) else 0
+        bucket = self._buckets.get(when)
+        if bucket is not None:
+            bucket[task] = None
+        else:
+            self.add(when, task)
+        return task, cancelling
+
+    def expired(self, when: float, task: asyncio.Task[Any], cancelling: int) -> bool:
+        """Whether ``task``'s CancelledError is this deadline's (and no other cancel is pending)."""
+        if not self.fired(when, task):
+            return False
+        return not (_HAS_UNCANCEL or counts_cancels(task)) or task.uncancel() <= cancelling
+
     def add(self, when: float, task: asyncio.Task[Any]) -> None:
         bucket = self._buckets.get(when)
         if bucket is None:
@@ -58,7 +79,8 @@ class _Deadlines:
         bucket = self._buckets.get(when)
         if bucket is not None:
             bucket.pop(task, None)
-        self._fired.pop(task, None)
+        if self._fired:
+            self._fired.pop(task, None)
 
     def fired(self, when: float, task: asyncio.Task[Any]) -> bool:
         return self._fired.pop(task, None) == when

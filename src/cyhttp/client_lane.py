@@ -30,11 +30,10 @@ from .client_exceptions import ClientConnectionResetError, ClientError, ClientOS
 from .client_redirects import REDIRECTS
 from .client_request import GET_METHODS, ClientRequest, cookie_header
 from .client_response import ClientResponse
-from .client_ctx import _HAS_UNCANCEL
 from .connector_conn import Connection
 from .reqinfo import ConnectionKey
 from .helpers import sentinel
-from .timeouts import ClientTimeout, counts_cancels, deadline
+from .timeouts import ClientTimeout, deadline
 
 if TYPE_CHECKING:
     from .client import ClientSession
@@ -194,10 +193,7 @@ class PlainLane:
 
         task: asyncio.Task[Any] | None = None
         if when is not None:
-            task = asyncio.current_task(loop)
-            assert task is not None
-            cancelling = task.cancelling() if _HAS_UNCANCEL or counts_cancels(task) else 0
-            self._deadlines.add(when, task)
+            task, cancelling = self._deadlines.enter(when)
         handoff: LaneState | None = None
         try:
             conn = Connection(connector, plan.key, proto, loop, reused=True)
@@ -249,9 +245,8 @@ class PlainLane:
             # general way (a fresh or another idle connection; no further retry).
             handoff = LaneState(None, when, True)
         except asyncio.CancelledError as exc:
-            if task is not None and self._deadlines.fired(when, task):  # type: ignore[arg-type]
-                if not (_HAS_UNCANCEL or counts_cancels(task)) or task.uncancel() <= cancelling:
-                    raise asyncio.TimeoutError() from exc
+            if task is not None and self._deadlines.expired(when, task, cancelling):  # type: ignore[arg-type]
+                raise asyncio.TimeoutError() from exc
             raise
         except OSError as exc:
             if isinstance(exc, (ClientError, asyncio.TimeoutError)):
