@@ -85,16 +85,16 @@ class StreamReader(HttpChunkSplits):
         return (self._low_water, self._high_water)
 
     def feed_data(self, data: bytes) -> None:
-        if not data:
-            return
-        buffer = self._buffer
-        buffer.feed(data)
-        waiter = self._waiter
-        if waiter is not None and not self._eof_only:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
-        if not self._paused and len(buffer) > self._high_water and self._protocol is not None:
+        if data:
+            self._buffer.feed(data)
+            self._arrived()
+
+    def _arrived(self) -> None:
+        """New bytes are in: wake a parked reader (unless it waits for EOF only) and pause
+        the transport above the high-water mark."""
+        if not self._eof_only:
+            self._wake()
+        if not self._paused and len(self._buffer) > self._high_water and self._protocol is not None:
             self._paused = True
             self._protocol.pause_reading()
 
@@ -108,15 +108,9 @@ class StreamReader(HttpChunkSplits):
 
     def commit(self, nbytes: int) -> None:
         """``nbytes`` arrived in the last write window: what ``feed_data`` does after copying."""
-        buffer = self._buffer
-        buffer.commit(nbytes)
-        if not nbytes:
-            return
-        if not self._eof_only:
-            self._wake()
-        if not self._paused and len(buffer) > self._high_water and self._protocol is not None:
-            self._paused = True
-            self._protocol.pause_reading()
+        self._buffer.commit(nbytes)
+        if nbytes:
+            self._arrived()
 
     def feed_eof(self) -> None:
         self._eof = True
