@@ -66,8 +66,8 @@ def cookie_header(cookies: Any, existing: str | None = None) -> str:
         morsels = sorted(cookies.items())
         if not any(any(m.values()) for _, m in morsels):
             # A jar's filtered cookies: bare name=value morsels, joined as SimpleCookie's
-            # output() would (sorted, "; "), without building one (7 µs for two cookies).
-            return "; ".join(f"{m.key}={m.coded_value}" for _, m in morsels)
+            # output() would (sorted, "; ", the whole stripped), without building one.
+            return "; ".join(f"{m.key}={m.coded_value}" for _, m in morsels).strip()
     jar: SimpleCookie = SimpleCookie()
     if existing:
         jar.load(existing)
