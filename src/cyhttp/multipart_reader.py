@@ -54,14 +54,13 @@ _SINGLETONS = frozenset({
 })
 
 
-class MultipartResponseWrapper:
-    """A MultipartReader tied to its response: the response is released at the end."""
+class _PartIteration:
+    """``async for part in reader``: the parts ``next()`` gives until it returns None."""
 
-    def __init__(self, resp: Any, stream: MultipartReader) -> None:
-        self.resp = resp
-        self.stream = stream
+    async def next(self) -> MultipartReader | BodyPartReader | None:
+        raise NotImplementedError
 
-    def __aiter__(self) -> MultipartResponseWrapper:
+    def __aiter__(self) -> Any:
         return self
 
     async def __anext__(self) -> MultipartReader | BodyPartReader:
@@ -69,6 +68,14 @@ class MultipartResponseWrapper:
         if part is None:
             raise StopAsyncIteration
         return part
+
+
+class MultipartResponseWrapper(_PartIteration):
+    """A MultipartReader tied to its response: the response is released at the end."""
+
+    def __init__(self, resp: Any, stream: MultipartReader) -> None:
+        self.resp = resp
+        self.stream = stream
 
     def at_eof(self) -> bool:
         """True once the whole response body was read."""
@@ -89,7 +96,7 @@ class MultipartResponseWrapper:
         await self.resp.release()
 
 
-class MultipartReader:
+class MultipartReader(_PartIteration):
     """The parts of a ``multipart/*`` body, one after the other."""
 
     #: Wraps the reader made by ``from_response``.
@@ -132,15 +139,6 @@ class MultipartReader:
         self._last_part: MultipartReader | BodyPartReader | None = None
         self._at_eof = False
         self._at_bof = True
-
-    def __aiter__(self) -> MultipartReader:
-        return self
-
-    async def __anext__(self) -> MultipartReader | BodyPartReader:
-        part = await self.next()
-        if part is None:
-            raise StopAsyncIteration
-        return part
 
     @classmethod
     def from_response(cls, response: Any) -> MultipartResponseWrapper:
