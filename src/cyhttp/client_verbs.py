@@ -27,8 +27,9 @@ class RequestVerbs:
     _request: Any
 
     def request(self, method: str, url: str | URL, **kwargs: Any) -> _RequestContextManager:
-        if self._lane is not None and kwargs.keys() <= LANE_KWARGS and method.upper() in LANE_METHODS:
-            return self._verb(method.upper(), url, kwargs.pop("allow_redirects", True), kwargs)
+        upper = method.upper()
+        if self._lane is not None and kwargs.keys() <= LANE_KWARGS and upper in LANE_METHODS:
+            return self._verb(upper, url, kwargs.pop("allow_redirects", True), kwargs)
         return _RequestContextManager(self._request(method, url, **kwargs))
 
     def _verb(self, method: str, url: str | URL, allow_redirects: bool, kwargs: dict[str, Any]) -> _RequestContextManager:
