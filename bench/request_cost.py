@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 import cyhttp
-from cyhttp.connector_pool import BaseConnector
+from cyhttp._client.connector.pool import BaseConnector
 
 RESPONSE = (b"HTTP/1.1 200 OK\r\nServer: bench\r\nDate: Sat, 21 Nov 2026 00:00:00 GMT\r\n"
             b"Content-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!")

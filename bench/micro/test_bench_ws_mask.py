@@ -22,7 +22,10 @@ IMPLS: dict[str, Callable[[bytes, bytearray], None]] = {
     "cyhttp-py": _ws_mask_py.ws_mask,
 }
 try:
-    from aiohttp._websocket.helpers import _websocket_mask_cython, _websocket_mask_python
+    from aiohttp._websocket.helpers import (
+        _websocket_mask_cython,
+        _websocket_mask_python,
+    )
 
     IMPLS["aiohttp-c"] = _websocket_mask_cython
     IMPLS["aiohttp-py"] = _websocket_mask_python

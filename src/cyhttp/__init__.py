@@ -6,14 +6,14 @@ pieces run as compiled Cython modules, each with a pure-Python twin.
 
 from typing import Any
 
-from ._core._accel import USE_EXTENSIONS as EXTENSIONS
-
-__version__ = "0.1.0.dev0"
+from aiohappyeyeballs import AddrInfoType, SocketFactoryType  # noqa: E402
 
 from . import hdrs as hdrs  # noqa: E402
-from .auth import BasicAuth, encode_basic_auth  # noqa: E402
-from .client import ClientSession, request  # noqa: E402
-from .client_exceptions import (  # noqa: E402
+from ._client.connector.pool import BaseConnector  # noqa: E402
+from ._client.connector.resolver import AsyncResolver, DefaultResolver, ThreadedResolver  # noqa: E402
+from ._client.connector.tcp import TCPConnector  # noqa: E402
+from ._client.connector.unix import NamedPipeConnector, UnixConnector  # noqa: E402
+from ._client.exceptions import (  # noqa: E402
     ClientConnectionError,
     ClientConnectionResetError,
     ClientConnectorCertificateError,
@@ -45,71 +45,69 @@ from .client_exceptions import (  # noqa: E402
     WSMessageTypeError,
     WSServerHandshakeError,
 )
-from .client_reqrep import ClientRequest, ClientResponse, Fingerprint, RequestInfo  # noqa: E402
-from .connector import (  # noqa: E402
-    AddrInfoType,
-    BaseConnector,
-    NamedPipeConnector,
-    SocketFactoryType,
-    TCPConnector,
-    UnixConnector,
-)
-from .helpers import HttpVersion, HttpVersion10, HttpVersion11  # noqa: E402
-from .resolver import AsyncResolver, DefaultResolver, ThreadedResolver  # noqa: E402
-from .streams import EMPTY_PAYLOAD, EofStream, StreamReader  # noqa: E402
-from .timeouts import ClientTimeout, ClientWSTimeout  # noqa: E402
+from ._client.reqinfo import RequestInfo  # noqa: E402
+from ._client.request import ClientRequest  # noqa: E402
+from ._client.response import ClientResponse  # noqa: E402
+from ._client.session import ClientSession, request  # noqa: E402
+from ._client.timeouts import ClientTimeout, ClientWSTimeout  # noqa: E402
+from ._client.tls import Fingerprint  # noqa: E402
+from ._core._accel import USE_EXTENSIONS as EXTENSIONS
+from ._http.auth import BasicAuth, encode_basic_auth  # noqa: E402
+from ._http.helpers import HttpVersion, HttpVersion10, HttpVersion11  # noqa: E402
+from ._http.streams import EMPTY_PAYLOAD, EofStream, StreamReader  # noqa: E402
+from ._version import __version__
 
 # Loaded on first use: modules not every program needs (and that keep import light).
 _LAZY: dict[str, str] = {
     # cookiejar
-    "CookieJar": "cookiejar",
-    "DummyCookieJar": "cookiejar",
+    "CookieJar": "_client.cookiejar",
+    "DummyCookieJar": "_client.cookiejar",
     # formdata / multipart / payload
-    "FormData": "formdata",
-    "MultipartWriter": "multipart",
-    "MultipartReader": "multipart_reader",
-    "BodyPartReader": "multipart_reader",
-    "BadContentDispositionHeader": "multipart_reader",
-    "BadContentDispositionParam": "multipart_reader",
-    "content_disposition_filename": "multipart_reader",
-    "parse_content_disposition": "multipart_reader",
-    "Payload": "payload",
-    "BytesPayload": "payload",
-    "StringPayload": "payload",
-    "IOBasePayload": "payload",
-    "BytesIOPayload": "payload",
-    "BufferedReaderPayload": "payload",
-    "TextIOPayload": "payload",
-    "StringIOPayload": "payload",
-    "JsonPayload": "payload",
-    "AsyncIterablePayload": "payload",
-    "PAYLOAD_REGISTRY": "payload",
-    "get_payload": "payload",
-    "payload_type": "payload",
+    "FormData": "_http.formdata",
+    "MultipartWriter": "_http.multipart_writer",
+    "MultipartReader": "_http.multipart_reader",
+    "BodyPartReader": "_http.multipart_reader",
+    "BadContentDispositionHeader": "_http.multipart_reader",
+    "BadContentDispositionParam": "_http.multipart_reader",
+    "content_disposition_filename": "_http.multipart_reader",
+    "parse_content_disposition": "_http.multipart_reader",
+    "Payload": "_http.payload",
+    "BytesPayload": "_http.payload",
+    "StringPayload": "_http.payload",
+    "IOBasePayload": "_http.payload",
+    "BytesIOPayload": "_http.payload",
+    "BufferedReaderPayload": "_http.payload",
+    "TextIOPayload": "_http.payload",
+    "StringIOPayload": "_http.payload",
+    "JsonPayload": "_http.payload",
+    "AsyncIterablePayload": "_http.payload",
+    "PAYLOAD_REGISTRY": "_http.payload",
+    "get_payload": "_http.payload",
+    "payload_type": "_http.payload",
     # tracing
-    "TraceConfig": "tracing",
-    "TraceConnectionCreateEndParams": "tracing",
-    "TraceConnectionCreateStartParams": "tracing",
-    "TraceConnectionQueuedEndParams": "tracing",
-    "TraceConnectionQueuedStartParams": "tracing",
-    "TraceConnectionReuseconnParams": "tracing",
-    "TraceDnsCacheHitParams": "tracing",
-    "TraceDnsCacheMissParams": "tracing",
-    "TraceDnsResolveHostEndParams": "tracing",
-    "TraceDnsResolveHostStartParams": "tracing",
-    "TraceRequestChunkSentParams": "tracing",
-    "TraceRequestEndParams": "tracing",
-    "TraceRequestExceptionParams": "tracing",
-    "TraceRequestHeadersSentParams": "tracing",
-    "TraceRequestRedirectParams": "tracing",
-    "TraceRequestStartParams": "tracing",
-    "TraceResponseChunkReceivedParams": "tracing",
+    "TraceConfig": "_client.tracing",
+    "TraceConnectionCreateEndParams": "_client.tracing",
+    "TraceConnectionCreateStartParams": "_client.tracing",
+    "TraceConnectionQueuedEndParams": "_client.tracing",
+    "TraceConnectionQueuedStartParams": "_client.tracing",
+    "TraceConnectionReuseconnParams": "_client.tracing",
+    "TraceDnsCacheHitParams": "_client.tracing",
+    "TraceDnsCacheMissParams": "_client.tracing",
+    "TraceDnsResolveHostEndParams": "_client.tracing",
+    "TraceDnsResolveHostStartParams": "_client.tracing",
+    "TraceRequestChunkSentParams": "_client.tracing",
+    "TraceRequestEndParams": "_client.tracing",
+    "TraceRequestExceptionParams": "_client.tracing",
+    "TraceRequestHeadersSentParams": "_client.tracing",
+    "TraceRequestRedirectParams": "_client.tracing",
+    "TraceRequestStartParams": "_client.tracing",
+    "TraceResponseChunkReceivedParams": "_client.tracing",
     # middlewares (typing aliases) and the Digest auth middleware
-    "DigestAuthMiddleware": "client_middleware_digest_auth",
-    "ClientHandlerType": "client_middlewares",
-    "ClientMiddlewareType": "client_middlewares",
+    "DigestAuthMiddleware": "_client.digest_auth",
+    "ClientHandlerType": "_client.middlewares",
+    "ClientMiddlewareType": "_client.middlewares",
     # websocket
-    "ClientWebSocketResponse": "client_ws",
+    "ClientWebSocketResponse": "_client.ws",
     "WSMsgType": "_core.ws_types",
     "WSCloseCode": "_core.ws_types",
     "WSMessage": "_core.ws_types",

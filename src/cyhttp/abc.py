@@ -108,7 +108,7 @@ class AbstractCookieJar(Sized, Iterable["Morsel[str]"]):
     ) -> None:
         """Store cookies from raw Set-Cookie header values (malformed ones skipped)."""
         if headers:
-            from .cookie_parse import parse_set_cookie_headers
+            from ._http.cookie_parse import parse_set_cookie_headers
 
             parsed = parse_set_cookie_headers(headers)
             if parsed:

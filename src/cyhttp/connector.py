@@ -1,22 +1,11 @@
-"""Connectors: where ClientSession gets its connections from.
-
-``BaseConnector`` (the pool) and ``Connection`` live in ``connector_pool.py``,
-``TCPConnector`` in ``connector_tcp.py``; this module adds the unix-socket and
-Windows named-pipe connectors and is the public import path for all of them.
-"""
-
-from __future__ import annotations
-
-import asyncio
-from typing import Any
+"""Connectors: where ClientSession gets its connections from (aiohttp's ``connector`` path)."""
 
 from aiohappyeyeballs import AddrInfoType, SocketFactoryType
 
-from .client_exceptions import ClientConnectorError, UnixClientConnectorError
-from .connector_conn import _SENTINEL, Connection, Protocol
-from .connector_pool import HIGH_LEVEL_SCHEMA_SET, BaseConnector
-from .connector_tcp import TCPConnector
-from .timeouts import ClientTimeout, deadline, timeout_at
+from ._client.connector.connection import Connection
+from ._client.connector.pool import BaseConnector
+from ._client.connector.tcp import TCPConnector
+from ._client.connector.unix import NamedPipeConnector, UnixConnector
 
 __all__ = (
     "BaseConnector",
@@ -27,81 +16,3 @@ __all__ = (
     "AddrInfoType",
     "SocketFactoryType",
 )
-
-
-class _PathConnector(BaseConnector):
-    """A pool whose every connection opens one local ``path`` (unix socket, named pipe)."""
-
-    def __init__(
-        self,
-        path: str,
-        force_close: bool = False,
-        keepalive_timeout: Any = _SENTINEL,
-        limit: int = 100,
-        limit_per_host: int = 0,
-        loop: asyncio.AbstractEventLoop | None = None,
-    ) -> None:
-        super().__init__(
-            force_close=force_close,
-            keepalive_timeout=keepalive_timeout,
-            limit=limit,
-            limit_per_host=limit_per_host,
-            loop=loop,
-        )
-        self._check_loop()
-        self._path = path
-
-    @property
-    def path(self) -> str:
-        """Path of the socket or pipe."""
-        return self._path
-
-    def _check_loop(self) -> None:
-        """Refuse an event loop that cannot open this kind of path."""
-
-    async def _open(self) -> Protocol:
-        raise NotImplementedError
-
-    def _connect_error(self, req: Any, exc: OSError) -> ClientConnectorError:
-        return ClientConnectorError(req.connection_key, exc)
-
-    async def _create_connection(self, req: Any, traces: list[Any], timeout: ClientTimeout) -> Protocol:
-        loop = self._loop
-        try:
-            async with timeout_at(loop, deadline(loop, timeout.sock_connect, timeout.ceil_threshold)):
-                return await self._open()
-        except OSError as exc:
-            if exc.errno is None and isinstance(exc, asyncio.TimeoutError):
-                raise
-            raise self._connect_error(req, exc) from exc
-
-
-class UnixConnector(_PathConnector):
-    """Connects every request to one unix-domain socket ``path``."""
-
-    allowed_protocol_schema_set = HIGH_LEVEL_SCHEMA_SET | frozenset({"unix"})
-
-    async def _open(self) -> Protocol:
-        _, proto = await self._loop.create_unix_connection(self._factory, self._path)
-        return proto
-
-    def _connect_error(self, req: Any, exc: OSError) -> ClientConnectorError:
-        return UnixClientConnectorError(self._path, req.connection_key, exc)
-
-
-class NamedPipeConnector(_PathConnector):
-    """Connects to a Windows named pipe ``path``; needs the ProactorEventLoop."""
-
-    allowed_protocol_schema_set = HIGH_LEVEL_SCHEMA_SET | frozenset({"npipe"})
-
-    def _check_loop(self) -> None:
-        proactor: Any = getattr(asyncio, "ProactorEventLoop", None)
-        if proactor is None or not isinstance(self._loop, proactor):
-            raise RuntimeError("Named Pipes only available in proactor loop under windows")
-
-    async def _open(self) -> Protocol:
-        loop: Any = self._loop
-        _, proto = await loop.create_pipe_connection(self._factory, self._path)
-        # Let connection_made run so the protocol has its transport on return.
-        await asyncio.sleep(0)
-        return proto

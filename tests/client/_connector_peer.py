@@ -12,8 +12,8 @@ from typing import Any
 
 from yarl import URL
 
-from cyhttp.reqinfo import ConnectionKey
-from cyhttp.timeouts import ClientTimeout
+from cyhttp._client.reqinfo import ConnectionKey
+from cyhttp._client.timeouts import ClientTimeout
 
 
 @dataclasses.dataclass

@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from cyhttp.auth import BasicAuth, encode_basic_auth, strip_auth_from_url
+from cyhttp._http.auth import BasicAuth, encode_basic_auth, strip_auth_from_url
 
 
 def _ref(*args: str) -> aiohttp.BasicAuth:

@@ -156,7 +156,7 @@ async def test_gzip_deflate_decoding_and_auto_decompress_off() -> None:
 
 
 async def test_brotli_and_zstd() -> None:
-    from cyhttp import compression
+    from cyhttp._http import compression
 
     raw = b"brotli zstd " * 500
     responses = []

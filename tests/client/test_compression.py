@@ -12,7 +12,7 @@ from backports import zstd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cyhttp import compression as C
+from cyhttp._http import compression as C
 
 RAW = os.urandom(3000) + b"The quick brown fox. " * 40000  # ~840 KB, > 3 steps
 

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from cyhttp.client_exceptions import ClientConnectionError, ConnectionTimeoutError
+from cyhttp._client.exceptions import ClientConnectionError, ConnectionTimeoutError
+from cyhttp._client.timeouts import ClientTimeout
 from cyhttp.connector import BaseConnector, Connection, TCPConnector
-from cyhttp.timeouts import ClientTimeout
 
 from ._connector_peer import NO_TIMEOUT, CountingServer, FakeRequest
 
@@ -241,7 +241,7 @@ async def test_woken_then_cancelled_waiter_passes_slot_on(server: CountingServer
 async def test_cancel_during_create_frees_slot() -> None:
     # A peer that never accepts: the listening socket's backlog holds the SYN, so the
     # connect itself completes; instead block in the resolver to cancel mid-create.
-    from cyhttp.resolver import ThreadedResolver
+    from cyhttp._client.connector.resolver import ThreadedResolver
 
     gate = asyncio.Event()
 

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 import cyhttp
-from cyhttp import tracing
+from cyhttp._client import tracing
 from cyhttp.connector import TCPConnector
 
 pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from yarl import URL
 
-from cyhttp.abc import AbstractResolver
-from cyhttp.client_exceptions import (
+from cyhttp._client.connector.tcp import SSL_CONTEXT_UNVERIFIED, SSL_CONTEXT_VERIFIED
+from cyhttp._client.exceptions import (
     ClientConnectorCertificateError,
     ClientConnectorDNSError,
     ClientConnectorError,
@@ -22,9 +22,9 @@ from cyhttp.client_exceptions import (
     InvalidUrlClientError,
     UnixClientConnectorError,
 )
+from cyhttp._client.timeouts import ClientTimeout
+from cyhttp.abc import AbstractResolver
 from cyhttp.connector import NamedPipeConnector, TCPConnector, UnixConnector
-from cyhttp.connector_tcp import SSL_CONTEXT_UNVERIFIED, SSL_CONTEXT_VERIFIED
-from cyhttp.timeouts import ClientTimeout
 
 from ._connector_peer import NO_TIMEOUT, CountingServer, FakeRequest
 
@@ -176,7 +176,7 @@ async def test_ip_literal_skips_resolver(server: CountingServer) -> None:
 
 
 async def test_real_threaded_resolution_of_localhost(server: CountingServer) -> None:
-    from cyhttp.resolver import ThreadedResolver
+    from cyhttp._client.connector.resolver import ThreadedResolver
 
     connector = TCPConnector(resolver=ThreadedResolver(), family=socket.AF_INET)
     (await connector.connect(named(server, "localhost"), [], NO_TIMEOUT)).release()

@@ -13,9 +13,14 @@ import aiohttp
 import pytest
 from yarl import URL
 
+from cyhttp._client.cookiejar import (
+    MAX_PER_DOMAIN,
+    MAX_TOTAL,
+    CookieJar,
+    DummyCookieJar,
+)
+from cyhttp._http.cookie_parse import parse_cookie_date, parse_set_cookie_headers
 from cyhttp.abc import AbstractCookieJar
-from cyhttp.cookie_parse import parse_cookie_date, parse_set_cookie_headers
-from cyhttp.cookiejar import MAX_PER_DOMAIN, MAX_TOTAL, CookieJar, DummyCookieJar
 
 HOST = URL("http://www.example.com/dir/page")
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from yarl import URL
 
 import cyhttp
-from cyhttp.client_middleware_digest_auth import SUPPORTED_ALGORITHMS, parse_challenges
+from cyhttp._client.digest_auth import SUPPORTED_ALGORITHMS, parse_challenges
 
 from ._peers import web_server
 

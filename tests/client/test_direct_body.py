@@ -15,7 +15,7 @@ import os
 import pytest
 
 import cyhttp
-from cyhttp.protocol_buffered import BufferedResponseHandler
+from cyhttp._client.protocol_buffered import BufferedResponseHandler
 
 from ._peers import raw_server, read_head
 

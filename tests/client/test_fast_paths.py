@@ -16,7 +16,7 @@ import pytest
 from yarl import URL
 
 import cyhttp
-from cyhttp.client_request import ClientRequest
+from cyhttp._client.request import ClientRequest
 
 from ._peers import raw_server, read_head
 
@@ -250,9 +250,9 @@ async def test_subclass_building_headers_is_not_shortcut() -> None:
 
 
 async def test_http_protocol_reads_buffered_on_asyncio_loops() -> None:
-    from cyhttp._flow import READ_SIZE as HTTP_READ_SIZE
-    from cyhttp.protocol import ResponseHandler
-    from cyhttp.protocol_buffered import BufferedResponseHandler, protocol_class
+    from cyhttp._client.protocol import ResponseHandler
+    from cyhttp._client.protocol_buffered import BufferedResponseHandler, protocol_class
+    from cyhttp._http.flow import READ_SIZE as HTTP_READ_SIZE
 
     assert protocol_class(asyncio.get_running_loop()) is BufferedResponseHandler
     assert issubclass(BufferedResponseHandler, ResponseHandler)

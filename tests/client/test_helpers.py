@@ -163,7 +163,7 @@ def test_netrc_missing_or_broken(env: pytest.MonkeyPatch, tmp_path: Path,
     bad = tmp_path / "bad"
     bad.write_text("machine example.com login a password b\nbogus token\n")
     env.setenv("NETRC", str(bad))
-    with caplog.at_level(logging.WARNING, logger="cyhttp.client"):
+    with caplog.at_level(logging.WARNING, logger="cyhttp._client.session"):
         assert H.netrc_from_env() is None
     assert H.netrc_auth("example.com") is None
     with pytest.raises(LookupError):

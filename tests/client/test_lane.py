@@ -89,8 +89,8 @@ def test_cookie_header_shortcut_is_simplecookies_output(pairs: dict[str, str]) -
     """The jar's morsels joined directly give exactly what a SimpleCookie round trip gives."""
     from http.cookies import BaseCookie, SimpleCookie
 
-    from cyhttp.client_request import cookie_header
-    from cyhttp.cookie_parse import make_morsel
+    from cyhttp._client.request import cookie_header
+    from cyhttp._http.cookie_parse import make_morsel
 
     jar = cyhttp.CookieJar(unsafe=True)
     filtered: BaseCookie[str] = BaseCookie()
@@ -172,7 +172,7 @@ async def test_bad_timeout_value_leaves_the_pool_intact() -> None:
 
 
 async def test_plans_are_bounded() -> None:
-    from cyhttp.client_lane import _PLANS_MAX
+    from cyhttp._client.lane import _PLANS_MAX
 
     heads: list[bytes] = []
 

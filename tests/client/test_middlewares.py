@@ -199,7 +199,7 @@ async def test_errors_from_the_handler_pass_through_the_chain() -> None:
 def test_build_chain_runs_first_middleware_outermost() -> None:
     import asyncio
 
-    from cyhttp.client_middlewares import build_client_middlewares
+    from cyhttp._client.middlewares import build_client_middlewares
 
     log: list[str] = []
 

@@ -23,8 +23,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cyhttp
-from cyhttp._core.errors import BadHttpMessage, InvalidHeader, LineTooLong, TooManyHeaders
-from cyhttp.multipart import (
+from cyhttp._core.errors import (
+    BadHttpMessage,
+    InvalidHeader,
+    LineTooLong,
+    TooManyHeaders,
+)
+from cyhttp._http.multipart_writer import (
     BadContentDispositionHeader,
     BadContentDispositionParam,
     BodyPartReader,
@@ -32,7 +37,7 @@ from cyhttp.multipart import (
     content_disposition_filename,
     parse_content_disposition,
 )
-from cyhttp.streams import StreamReader
+from cyhttp._http.streams import StreamReader
 
 from ._peers import raw_server, read_head, web_server
 

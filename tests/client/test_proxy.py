@@ -9,8 +9,8 @@ exception names are checked against the reference, not against our reading of it
 from __future__ import annotations
 
 import asyncio
-import sys
 import base64
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,15 +21,22 @@ from yarl import URL
 
 import cyhttp
 from cyhttp import BasicAuth, ClientTimeout
-from cyhttp.client_exceptions import (
+from cyhttp._client.exceptions import (
     ClientHttpProxyError,
     ClientProxyConnectionError,
     ClientResponseError,
     ConnectionTimeoutError,
-    ServerDisconnectedError,
 )
 
-from ._proxy_peers import Origin, RawProxy, client_context, proxy_py, serve, server_context, tunnel_to
+from ._proxy_peers import (
+    Origin,
+    RawProxy,
+    client_context,
+    proxy_py,
+    serve,
+    server_context,
+    tunnel_to,
+)
 
 TIMEOUT = ClientTimeout(total=20, sock_connect=10)
 CREDS = "Basic " + base64.b64encode(b"user:pass").decode()

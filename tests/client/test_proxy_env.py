@@ -17,7 +17,14 @@ from yarl import URL
 import cyhttp
 from cyhttp import ClientTimeout
 
-from ._proxy_peers import Origin, RawProxy, client_context, serve, server_context, tunnel_to
+from ._proxy_peers import (
+    Origin,
+    RawProxy,
+    client_context,
+    serve,
+    server_context,
+    tunnel_to,
+)
 
 TIMEOUT = ClientTimeout(total=20, sock_connect=10)
 CREDS = "Basic " + base64.b64encode(b"user:pass").decode()

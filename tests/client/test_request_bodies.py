@@ -256,4 +256,4 @@ def test_formdata_and_payload_units() -> None:
     assert MultipartWriter(boundary="needs quoting?").headers["Content-Type"].endswith('boundary="needs quoting?"')
     stream = io.BytesIO(b"12345")
     stream.read(2)
-    assert cyhttp.payload.get_payload(stream).size == 3
+    assert cyhttp._http.payload.get_payload(stream).size == 3

@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from cyhttp import resolver as ours
+from cyhttp._client.connector import resolver as ours
 from cyhttp.abc import AbstractResolver
 
 

@@ -15,7 +15,6 @@ from cyhttp import hdrs
 
 from ._peers import web_server
 
-
 SEEN_PORTS: list[int] = []
 
 
@@ -90,7 +89,7 @@ async def test_auto_headers(base: URL) -> None:
     assert h["Host"] == f"127.0.0.1:{base.port}"
     assert h["Accept"] == "*/*"
     assert h["User-Agent"].startswith("Python/") and "cyhttp/" in h["User-Agent"]
-    from cyhttp.compression import ACCEPT_ENCODING
+    from cyhttp._http.compression import ACCEPT_ENCODING
 
     assert h["Accept-Encoding"] == ACCEPT_ENCODING
     assert "Content-Length" not in h

@@ -17,7 +17,7 @@ from aiohttp import web
 from yarl import URL
 
 import cyhttp
-from cyhttp.cookiejar import CookieJar
+from cyhttp._client.cookiejar import CookieJar
 
 from ._peers import web_server
 

@@ -12,8 +12,8 @@ from aiohttp import web
 from backports import zstd
 
 import cyhttp
-from cyhttp.cookiejar import CookieJar, DummyCookieJar
-from cyhttp.tracing import (
+from cyhttp._client.cookiejar import CookieJar, DummyCookieJar
+from cyhttp._client.tracing import (
     TraceConfig,
     TraceConnectionCreateEndParams,
     TraceConnectionCreateStartParams,

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 import cyhttp
-from cyhttp._flow import READ_SIZE
-from cyhttp.streams import EMPTY_PAYLOAD, StreamReader
+from cyhttp._http.flow import READ_SIZE
+from cyhttp._http.streams import EMPTY_PAYLOAD, StreamReader
 
 from ._peers import raw_server, read_head
 

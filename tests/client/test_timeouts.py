@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from cyhttp.timeouts import (
+from cyhttp._client.timeouts import (
     DEFAULT_TIMEOUT,
     DEFAULT_WS_CLIENT_TIMEOUT,
     ClientTimeout,

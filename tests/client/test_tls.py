@@ -23,13 +23,13 @@ from yarl import URL
 
 import cyhttp
 from cyhttp import ClientTimeout, Fingerprint, TCPConnector
-from cyhttp.client_exceptions import (
+from cyhttp._client.connector.tcp import SSL_CONTEXT_UNVERIFIED
+from cyhttp._client.exceptions import (
     ClientConnectorCertificateError,
     ClientConnectorSSLError,
     ClientSSLError,
     ServerFingerprintMismatch,
 )
-from cyhttp.connector_tcp import SSL_CONTEXT_UNVERIFIED
 
 from ._proxy_peers import RawProxy, client_context, serve, server_context, tunnel_to
 

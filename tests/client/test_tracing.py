@@ -11,7 +11,7 @@ import pytest
 from multidict import CIMultiDict
 from yarl import URL
 
-from cyhttp import tracing as T
+from cyhttp._client import tracing as T
 
 URL_ = URL("http://example.com/x")
 HDRS: CIMultiDict[str] = CIMultiDict(A="1")

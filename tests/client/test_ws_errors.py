@@ -14,11 +14,19 @@ import pytest
 
 import cyhttp
 from cyhttp import ClientWSTimeout, WSMsgType, WSServerHandshakeError
+from cyhttp._client.exceptions import ServerTimeoutError
+from cyhttp._client.ws_connect import ws_connect
 from cyhttp._core.errors import WSInvalidUTF8, WSMessageTooBig, WSProtocolError
-from cyhttp.client_exceptions import ServerTimeoutError
-from cyhttp.ws_connect import ws_connect
 
-from ._ws_peers import close_frame, deflate, frame, good_101, raw_server, read_close, read_frame
+from ._ws_peers import (
+    close_frame,
+    deflate,
+    frame,
+    good_101,
+    raw_server,
+    read_close,
+    read_frame,
+)
 
 TEXT, BINARY, CLOSE, PING, PONG = 0x1, 0x2, 0x8, 0x9, 0xA
 DEFLATE_101 = b"Sec-WebSocket-Extensions: permessage-deflate\r\n"

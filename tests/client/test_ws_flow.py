@@ -15,10 +15,17 @@ import socket
 import pytest
 
 import cyhttp
-from cyhttp._flow import FlowControlMixin
-from cyhttp.client_exceptions import ClientConnectionResetError, ClientOSError
-from cyhttp.ws_connect import ws_connect
-from cyhttp.ws_protocol import HANDOFF_MAX, BufferedWSProtocol, WSProtocol, protocol_class
+from cyhttp._client.error_map import client_error
+from cyhttp._client.exceptions import ClientConnectionResetError, ClientOSError
+from cyhttp._http.errors import ConnectionLostError, TransportClosingError
+from cyhttp._client.ws_connect import ws_connect
+from cyhttp._http.flow import FlowControlMixin
+from cyhttp._http.ws_protocol import (
+    HANDOFF_MAX,
+    BufferedWSProtocol,
+    WSProtocol,
+    protocol_class,
+)
 
 from ._ws_peers import close_frame, frame, raw_server, read_close, read_frame
 
@@ -239,17 +246,22 @@ async def test_flow_mixin_drain_raises_its_error_when_the_connection_is_lost() -
         drain = asyncio.ensure_future(probe.drain())
         await asyncio.sleep(0.01)
         writer.transport.abort()
-        with pytest.raises(ClientOSError):  # the mixin's default; WSProtocol overrides it
+        # The mixin is role-neutral: it raises _http's own error (WSProtocol overrides it),
+        # which the client's one boundary names as aiohttp does.
+        with pytest.raises(ConnectionLostError) as lost:
             await asyncio.wait_for(drain, 5)
+        assert type(client_error(lost.value)) is ClientOSError
         await _until(lambda: probe.transport is None, "connection_lost")
-        with pytest.raises(ClientOSError):
+        with pytest.raises(ConnectionLostError) as lost:
             await probe.drain()
+        assert type(client_error(lost.value)) is ClientOSError
     finally:
         transport.close()
         writer.close()
         server.close()
         await server.wait_closed()
-    assert WSProtocol._drain_error is ClientConnectionResetError
+    assert WSProtocol._drain_error is TransportClosingError
+    assert type(client_error(TransportClosingError("Connection lost"))) is ClientConnectionResetError
 
 
 @pytest.mark.parametrize("timeout", [None, 5.0], ids=["no-timeout", "timeout"])

@@ -23,7 +23,7 @@ from websockets.exceptions import ConnectionClosed
 
 import cyhttp
 from cyhttp import ClientWSTimeout, WSMsgType
-from cyhttp.ws_connect import ws_connect
+from cyhttp._client.ws_connect import ws_connect
 
 SIZES = [0, 1, 125, 126, 65535, 65536, 1 << 20]
 BIG = 16 * 1024 * 1024

@@ -14,7 +14,7 @@ from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFact
 
 import cyhttp
 from cyhttp import BasicAuth, WSMsgType
-from cyhttp.ws_connect import ws_connect
+from cyhttp._client.ws_connect import ws_connect
 
 from ._ws_peers import close_frame, good_101, raw_server, read_close, read_frame_raw
 

@@ -10,8 +10,8 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-import cyhttp.client_exceptions as ours
-from cyhttp.reqinfo import ConnectionKey, RequestInfo
+import cyhttp._client.exceptions as ours
+from cyhttp._client.reqinfo import ConnectionKey, RequestInfo
 
 
 @pytest.mark.parametrize("name", sorted(reference.__all__))

@@ -13,7 +13,12 @@ from typing import Final, Union
 from multidict import CIMultiDict, CIMultiDictProxy, istr
 
 from ._http_names import KNOWN_NAMES
-from .errors import BadStatusLine, ContentLengthError, InvalidHeader, TransferEncodingError
+from .errors import (
+    BadStatusLine,
+    ContentLengthError,
+    InvalidHeader,
+    TransferEncodingError,
+)
 from .events import EndOfMessage
 
 # How this works: each rule is one anchored regular expression (the re engine is the
