@@ -1,4 +1,5 @@
-"""Abstract bases users may implement: cookie jar, DNS resolver, stream writer.
+"""Abstract bases users may implement: cookie jar, DNS resolver, stream writer, and the
+server's router, match info, class-based view and access logger.
 
 Names and signatures follow aiohttp 3.14's ``aiohttp.abc`` so user subclasses
 written for aiohttp plug into cyhttp unchanged.
@@ -7,9 +8,10 @@ written for aiohttp plug into cyhttp unchanged.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence, Sized
 from http.cookies import BaseCookie, Morsel, SimpleCookie
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypedDict, Union
@@ -20,9 +22,13 @@ if TYPE_CHECKING:
     from multidict import CIMultiDict
 
 __all__ = (
+    "AbstractAccessLogger",
     "AbstractCookieJar",
+    "AbstractMatchInfo",
     "AbstractResolver",
+    "AbstractRouter",
     "AbstractStreamWriter",
+    "AbstractView",
     "ClearCookiePredicate",
     "LooseCookies",
     "ResolveResult",
@@ -156,3 +162,101 @@ class AbstractStreamWriter(ABC):
     @abstractmethod
     async def write_headers(self, status_line: str, headers: CIMultiDict[str]) -> None:
         """Write the request head."""
+
+
+# -- the server's extension points (aiohttp.abc's names; the server lives in cyhttp._web).
+# Annotations name the server's classes as strings only: this leaf imports no layer.
+
+
+class AbstractRouter(ABC):
+    """Resolves a request to its match info (``Application(router=...)``)."""
+
+    def __init__(self) -> None:
+        self._frozen = False
+
+    def post_init(self, app: Any) -> None:
+        """Called once the router is attached to ``app`` (optional hook)."""
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    def freeze(self) -> None:
+        """Freeze the router: no more resources."""
+        self._frozen = True
+
+    @abstractmethod
+    async def resolve(self, request: Any) -> AbstractMatchInfo:
+        """Return the match info for ``request``."""
+
+
+class AbstractMatchInfo(ABC):
+    """What routing found for one request: the handler and the apps it belongs to."""
+
+    __slots__ = ()
+
+    @property
+    @abstractmethod
+    def handler(self) -> Callable[[Any], Awaitable[Any]]:
+        """The request handler."""
+
+    @property
+    @abstractmethod
+    def expect_handler(self) -> Callable[[Any], Awaitable[Any]]:
+        """The handler of an ``Expect`` header (100-continue)."""
+
+    @property
+    @abstractmethod
+    def http_exception(self) -> Any:
+        """The HTTPException routing raised (404, 405), or None."""
+
+    @abstractmethod
+    def get_info(self) -> dict[str, Any]:
+        """Introspection data."""
+
+    @property
+    @abstractmethod
+    def apps(self) -> tuple[Any, ...]:
+        """The stack of applications, the top-level one first."""
+
+    @abstractmethod
+    def add_app(self, app: Any) -> None:
+        """Push ``app`` on the stack of applications."""
+
+    @abstractmethod
+    def freeze(self) -> None:
+        """No more apps may be added."""
+
+
+class AbstractView(ABC):
+    """A class-based view: constructed with the request, awaited for the response."""
+
+    def __init__(self, request: Any) -> None:
+        self._request = request
+
+    @property
+    def request(self) -> Any:
+        return self._request
+
+    @abstractmethod
+    def __await__(self) -> Generator[Any, None, Any]:
+        """Run the view."""
+
+
+class AbstractAccessLogger(ABC):
+    """Writes one access-log entry per response (``AppRunner(access_log_class=...)``)."""
+
+    __slots__ = ("logger", "log_format")
+
+    def __init__(self, logger: logging.Logger, log_format: str) -> None:
+        self.logger = logger
+        self.log_format = log_format
+
+    @abstractmethod
+    def log(self, request: Any, response: Any, time: float) -> None:
+        """Emit the entry for ``request`` answered by ``response`` in ``time`` seconds."""
+
+    @property
+    def enabled(self) -> bool:
+        """False when nothing would be written (the entry is then never formatted)."""
+        return True
