@@ -92,10 +92,10 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         self._frozen = False
         self._pre_frozen = False
         self._subapps: list[Application] = []
-        self._on_response_prepare: Signal = Signal(self)
-        self._on_startup: Signal = Signal(self)
-        self._on_shutdown: Signal = Signal(self)
-        self._on_cleanup: Signal = Signal(self)
+        self._on_response_prepare: Signal[Request, StreamResponse] = Signal(self)
+        self._on_startup: Signal[Application] = Signal(self)
+        self._on_shutdown: Signal[Application] = Signal(self)
+        self._on_cleanup: Signal[Application] = Signal(self)
         self._cleanup_ctx = CleanupContext()
         self._on_startup.append(self._cleanup_ctx._on_startup)
         self._on_cleanup.append(self._cleanup_ctx._on_cleanup)
@@ -114,7 +114,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
     def __hash__(self) -> int:
         return id(self)
 
-    @overload  # type: ignore[override]
+    @overload
     def __getitem__(self, key: AppKey[_T]) -> _T: ...
 
     @overload
@@ -128,7 +128,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
             warnings.warn("Changing state of started or joined application is deprecated",
                           DeprecationWarning, stacklevel=3)
 
-    @overload  # type: ignore[override]
+    @overload
     def __setitem__(self, key: AppKey[_T], value: _T) -> None: ...
 
     @overload
@@ -250,7 +250,9 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         prefix = prefix.rstrip("/")
         if not prefix:
             raise ValueError("Prefix cannot be empty")
-        return self._add_subapp(partial(PrefixedSubAppResource, prefix, subapp), subapp)
+        resource: PrefixedSubAppResource = self._add_subapp(
+            partial(PrefixedSubAppResource, prefix, subapp), subapp)
+        return resource
 
     def _add_subapp(self, resource_factory: Callable[[], Any], subapp: Application) -> Any:
         if self.frozen:
@@ -277,19 +279,19 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         return self.router.add_routes(routes)
 
     @property
-    def on_response_prepare(self) -> Signal:
+    def on_response_prepare(self) -> Signal[Request, StreamResponse]:
         return self._on_response_prepare
 
     @property
-    def on_startup(self) -> Signal:
+    def on_startup(self) -> Signal[Application]:
         return self._on_startup
 
     @property
-    def on_shutdown(self) -> Signal:
+    def on_shutdown(self) -> Signal[Application]:
         return self._on_shutdown
 
     @property
-    def on_cleanup(self) -> Signal:
+    def on_cleanup(self) -> Signal[Application]:
         return self._on_cleanup
 
     @property
@@ -394,7 +396,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
                             handler = update_wrapper(partial(m, handler=handler), handler)
                         else:
                             handler = await m(app, handler)
-        return await handler(request)  # type: ignore[no-any-return]
+        return await handler(request)
 
     def __call__(self) -> Application:
         """gunicorn compatibility"""

@@ -26,6 +26,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from .._core.errors import BadHttpMethod, ParseError
 from .._http.helpers import HttpVersion10
 from .._http.streams import EMPTY_PAYLOAD
+from .eager import _cancelling
 from .exceptions import HTTPException, HTTPInternalServerError
 from .message import RawRequestMessage
 from .response import Response
@@ -177,8 +178,7 @@ class RequestCycle:
                         break
                     await asyncio.wait_for(payload.readany(), remaining)
             except (asyncio.CancelledError, asyncio.TimeoutError):
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
+                if _cancelling():
                     raise
             except Exception:
                 pass

@@ -169,7 +169,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             else:
                 match_info, methods = await resource.resolve(request)
             if match_info is not None:
-                return match_info  # type: ignore[no-any-return]
+                return match_info
             allowed |= methods
         return self._no_match(method, allowed)
 

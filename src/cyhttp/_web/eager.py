@@ -22,7 +22,7 @@ from asyncio.tasks import _enter_task, _leave_task
 from collections.abc import Coroutine, Generator
 from typing import Any
 
-__all__ = ("Resume", "step")
+__all__ = ("Resume", "step", "current_task")
 
 
 def step(loop: asyncio.AbstractEventLoop, carrier: asyncio.Task[Any] | None,
@@ -35,15 +35,23 @@ def step(loop: asyncio.AbstractEventLoop, carrier: asyncio.Task[Any] | None,
     # From inside some task (a test calling data_received), run as that task's code.
     entered = carrier is not None and current_task(loop) is None
     if entered:
-        _enter_task(loop, carrier)
+        _enter_task(loop, carrier)  # type: ignore[arg-type]
     try:
         yielded = ctx.run(coro.send, None)
     except StopIteration as stop:
         return True, stop.value
     finally:
         if entered:
-            _leave_task(loop, carrier)
+            _leave_task(loop, carrier)  # type: ignore[arg-type]
     return False, yielded
+
+
+def _cancelling() -> bool:
+    """True when the current task itself is being cancelled (not just a wait timing out):
+    such a cancellation must propagate.  Python 3.10's tasks do not count them."""
+    task = current_task()
+    cancelling = getattr(task, "cancelling", None)
+    return bool(cancelling()) if cancelling is not None else False
 
 
 class Resume:

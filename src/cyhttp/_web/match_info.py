@@ -48,8 +48,8 @@ class UrlMappingMatchInfo(dict[str, str], AbstractMatchInfo):
     def http_exception(self) -> HTTPException | None:
         return None
 
-    def get_info(self) -> dict[str, Any]:  # type: ignore[override]
-        return self._route.get_info()  # type: ignore[return-value]
+    def get_info(self) -> dict[str, Any]:
+        return self._route.get_info()
 
     @property
     def apps(self) -> tuple[Application, ...]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import socket
+from asyncio.tasks import _enter_task, _leave_task
 from collections import deque
 from typing import TYPE_CHECKING, Any, Final
 
@@ -33,8 +34,7 @@ from .._http.flow import BufferedReadMixin, FlowControlMixin, set_reading
 from .._http.streams import EMPTY_PAYLOAD, StreamReader
 from .config import ServerConfig
 from .cycle import ErrInfo, PayloadAccessError, RequestCycle, RequestPayloadError
-from .eager import Resume, current_task, step
-from asyncio.tasks import _enter_task, _leave_task
+from .eager import Resume, _cancelling, current_task, step
 
 if TYPE_CHECKING:
     from .server import Server
@@ -287,7 +287,7 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
             # eager.step, inlined: this is every request's path.
             entered = carrier is not None and current_task(loop) is None
             if entered:
-                _enter_task(loop, carrier)
+                _enter_task(loop, carrier)  # type: ignore[arg-type]
             try:
                 yielded = ctx.run(coro.send, None)
             except StopIteration as stop:
@@ -299,7 +299,7 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
                 raise
             finally:
                 if entered:
-                    _leave_task(loop, carrier)
+                    _leave_task(loop, carrier)  # type: ignore[arg-type]
             self._busy = True
             wake = self._wake
             if wake is not None and not wake.done():
@@ -399,8 +399,7 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
             try:
                 await asyncio.wait_for(asyncio.shield(waiter), timeout)
             except (asyncio.CancelledError, asyncio.TimeoutError):
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
+                if _cancelling():
                     raise
             finally:
                 self._handler_waiter = None

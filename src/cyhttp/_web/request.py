@@ -156,7 +156,7 @@ class BaseRequest(MutableMapping["str | RequestKey[Any]", Any], HeadersMixin, Re
 
     @property
     def protocol(self) -> RequestHandler:
-        return self._protocol
+        return self._protocol  # type: ignore[no-any-return]
 
     @property
     def transport(self) -> asyncio.Transport | None:
@@ -211,13 +211,14 @@ class BaseRequest(MutableMapping["str | RequestKey[Any]", Any], HeadersMixin, Re
 
     def _match_path(self) -> str:
         """The path routing matches: decoded except ``%2F`` / ``%25`` (yarl's path_safe)."""
-        target = self._message.path
+        target: str = self._message.path
         if "rel_url" not in self._cache and target[0] == "/":
             end = target.find("?")
             path = target if end < 0 else target[:end]
             if "%" not in path and "#" not in path:
                 return path
-        return self.rel_url.path_safe
+        url: URL = self.rel_url
+        return url.path_safe
 
     @reify
     def path(self) -> str:
@@ -232,7 +233,8 @@ class BaseRequest(MutableMapping["str | RequestKey[Any]", Any], HeadersMixin, Re
     @reify
     def raw_path(self) -> str:
         """The request-target as sent (still %-encoded, with the query)."""
-        return self._message.path  # type: ignore[no-any-return]
+        path: str = self._message.path
+        return path
 
     @reify
     def query(self) -> Any:
@@ -294,7 +296,7 @@ class BaseRequest(MutableMapping["str | RequestKey[Any]", Any], HeadersMixin, Re
 
     # -- state -------------------------------------------------------------------------------
 
-    @overload  # type: ignore[override]
+    @overload
     def __getitem__(self, key: RequestKey[_T]) -> _T: ...
 
     @overload
@@ -305,7 +307,7 @@ class BaseRequest(MutableMapping["str | RequestKey[Any]", Any], HeadersMixin, Re
             raise KeyError(key)
         return self._state[key]
 
-    @overload  # type: ignore[override]
+    @overload
     def __setitem__(self, key: RequestKey[_T], value: _T) -> None: ...
 
     @overload
@@ -396,5 +398,6 @@ class Request(BaseRequest):
         if match_info is None:
             return
         for app in match_info._apps:
-            if app._on_response_prepare:
-                await app._on_response_prepare.send(self, response)
+            signal = app._on_response_prepare
+            if signal:
+                await signal.send(self, response)

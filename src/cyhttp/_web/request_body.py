@@ -14,7 +14,7 @@ import asyncio
 import dataclasses
 import json
 import tempfile
-from typing import IO, Any, Callable, Final
+from typing import IO, TYPE_CHECKING, Any, Callable, Final
 from urllib.parse import parse_qsl
 
 from multidict import CIMultiDictProxy, MultiDict, MultiDictProxy
@@ -60,8 +60,13 @@ class RequestBodyMixin:
     _post: MultiDictProxy[Any] | None = None
     _read_bytes: bytes | None = None
     POST_METHODS: set[str]
-    content_type: str
-    charset: str | None
+
+    if TYPE_CHECKING:  # HeadersMixin's properties
+        @property
+        def content_type(self) -> str: ...
+
+        @property
+        def charset(self) -> str | None: ...
 
     @property
     def content(self) -> StreamReader:

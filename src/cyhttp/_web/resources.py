@@ -21,12 +21,11 @@ from yarl import URL
 
 from .. import hdrs
 from .match_info import UrlMappingMatchInfo
-from .routes import ExpectHandler, Handler, ResourceRoute
+from .routes import AbstractRoute, ExpectHandler, Handler, ResourceRoute
 
 if TYPE_CHECKING:
     from ..abc import AbstractView
     from .request import Request
-    from .routes import AbstractRoute
 
 __all__ = ("AbstractResource", "Resource", "PlainResource", "DynamicResource", "PrefixResource",
            "ROUTE_RE", "quote_path", "unquote_path_safe", "requote_path")
@@ -54,7 +53,7 @@ def requote_path(value: str) -> str:
     return result
 
 
-class AbstractResource(Sized, Iterable["AbstractRoute"]):
+class AbstractResource(Sized, Iterable[AbstractRoute]):
     """Something the router can match a request to."""
 
     def __init__(self, *, name: str | None = None) -> None:

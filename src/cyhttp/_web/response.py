@@ -25,11 +25,10 @@ from .stream_response import REASON_PHRASES, ContentCoding, StreamResponse
 
 if TYPE_CHECKING:
     from .request import BaseRequest
-    from .writer import ResponseWriter
 
 __all__ = ("Response", "json_response", "json_bytes_response")
 
-MAX_SYNC_CHUNK_SIZE = 1024  # bodies above this are compressed in an executor (as aiohttp)
+MAX_SYNC_CHUNK_SIZE = 4096  # bodies above this are compressed in an executor (as aiohttp)
 
 
 def _compress(coding: str, body: bytes, strategy: int | None) -> bytes:
@@ -135,7 +134,7 @@ class Response(StreamResponse):
             self.content_type = "text/plain"
         if self.charset is None:
             self.charset = "utf-8"
-        self._body = text.encode(self.charset)  # type: ignore[arg-type]
+        self._body = text.encode(self.charset)
         self._compressed_body = None
 
     @property

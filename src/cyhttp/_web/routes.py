@@ -73,7 +73,7 @@ class AbstractRoute(abc.ABC):
             pass
         else:
             warnings.warn("Bare functions are deprecated, use async ones", DeprecationWarning)
-            old_handler = handler
+            old_handler: Any = handler
 
             @wraps(old_handler)
             async def handler_wrapper(request: Request) -> StreamResponse:
@@ -94,7 +94,7 @@ class AbstractRoute(abc.ABC):
 
     @property
     def handler(self) -> Handler:
-        return self._handler  # type: ignore[return-value]
+        return self._handler
 
     @property
     @abc.abstractmethod

@@ -33,13 +33,16 @@ def _sites(runner: AppRunner, host: Any, port: int | None, path: Any, sock: Any,
            ssl_context: SSLContext | None, backlog: int, reuse_address: bool | None,
            reuse_port: bool | None) -> list[BaseSite]:
     sites: list[BaseSite] = []
-    tcp = {"ssl_context": ssl_context, "backlog": backlog, "reuse_address": reuse_address,
-           "reuse_port": reuse_port}
+
+    def tcp(h: str | None) -> TCPSite:
+        return TCPSite(runner, h, port, ssl_context=ssl_context, backlog=backlog,
+                       reuse_address=reuse_address, reuse_port=reuse_port)
+
     if host is not None:
         for h in [host] if isinstance(host, str) else host:
-            sites.append(TCPSite(runner, h, port, **tcp))
+            sites.append(tcp(h))
     elif path is None and sock is None or port is not None:
-        sites.append(TCPSite(runner, port=port, **tcp))
+        sites.append(tcp(None))
     if path is not None:
         for p in [path] if isinstance(path, (str, os.PathLike)) else path:
             sites.append(UnixSite(runner, p, ssl_context=ssl_context, backlog=backlog))

@@ -37,8 +37,9 @@ if TYPE_CHECKING:
 __all__ = ("StaticResource",)
 
 IS_WINDOWS: Final = platform.system() == "Windows"
-CIRCULAR_SYMLINK_ERROR: Final[tuple[type[Exception], ...]] = (
-    (RuntimeError,) if sys.version_info < (3, 13) else ())
+# A symlink loop raises RuntimeError on resolve() before 3.13 (OSError after).
+_OUTSIDE: Final[tuple[type[Exception], ...]] = (
+    (ValueError, RuntimeError) if sys.version_info < (3, 13) else (ValueError,))
 
 
 class StaticResource(PrefixResource):
@@ -70,7 +71,7 @@ class StaticResource(PrefixResource):
         if append_version is None:
             append_version = self._append_version
         filename = str(filename).lstrip("/")
-        url = URL.build(path=self._prefix, encoded=True) / filename
+        url: URL = URL.build(path=self._prefix, encoded=True) / filename
         if append_version:
             unresolved = self._directory.joinpath(filename)
             try:
@@ -85,7 +86,9 @@ class StaticResource(PrefixResource):
                 return url  # outside the directory (or missing): no version
             if filepath.is_file():
                 digest = hashlib.sha256(filepath.read_bytes()).digest()
-                return url.with_query({self.VERSION_KEY: base64.urlsafe_b64encode(digest).decode("ascii")})
+                versioned: URL = url.with_query(
+                    {self.VERSION_KEY: base64.urlsafe_b64encode(digest).decode("ascii")})
+                return versioned
         return url
 
     def get_info(self) -> dict[str, Any]:
@@ -136,7 +139,7 @@ class StaticResource(PrefixResource):
             else:
                 file_path = unresolved.resolve()
                 file_path.relative_to(self._directory)
-        except (ValueError, *CIRCULAR_SYMLINK_ERROR) as error:
+        except _OUTSIDE as error:
             raise HTTPNotFound() from error
         try:
             if file_path.is_dir():

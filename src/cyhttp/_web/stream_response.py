@@ -14,32 +14,24 @@ writer (waiting on the transport's drain: back-pressure from a slow client);
 from __future__ import annotations
 
 import asyncio
-import datetime
 import enum
-import math
-import time
 import warnings
 from collections.abc import Iterator, MutableMapping
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from multidict import CIMultiDict, istr
+from multidict import CIMultiDict
 
 from .. import hdrs
 from .helpers import (
     EMPTY_BODY_STATUS_CODES,
-    ETAG_ANY,
-    QUOTED_ETAG_RE,
     SERVER_SOFTWARE,
-    ETag,
-    HeadersMixin,
     ResponseKey,
-    parse_http_date,
     should_remove_content_length,
-    validate_etag_value,
 )
 from .head import date_value, response_head
+from .response_headers import ResponseHeadersMixin
 
 if TYPE_CHECKING:
     from .request import BaseRequest
@@ -65,10 +57,9 @@ class ContentCoding(enum.Enum):
 
 
 CONTENT_CODINGS = {coding.value: coding for coding in ContentCoding}
-_EPOCH = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 
-class StreamResponse(MutableMapping["str | ResponseKey[Any]", Any], HeadersMixin):
+class StreamResponse(MutableMapping["str | ResponseKey[Any]", Any], ResponseHeadersMixin):
     """A response whose body is written piece by piece after ``prepare()``."""
 
     # Class-level defaults: a response pays only for the attributes it changes.
@@ -175,156 +166,9 @@ class StreamResponse(MutableMapping["str | ResponseKey[Any]", Any], HeadersMixin
         self._compression_force = force
         self._compression_strategy = strategy
 
-    # -- headers ------------------------------------------------------------------------------
-
     @property
     def headers(self) -> CIMultiDict[str]:
         return self._headers
-
-    @property
-    def cookies(self) -> SimpleCookie:
-        if self._cookies is None:
-            self._cookies = SimpleCookie()
-        return self._cookies
-
-    def set_cookie(self, name: str, value: str, *, expires: str | None = None,
-                   domain: str | None = None, max_age: int | str | None = None,
-                   path: str = "/", secure: bool | None = None, httponly: bool | None = None,
-                   version: str | None = None, samesite: str | None = None,
-                   partitioned: bool | None = None) -> None:
-        """Set or update a cookie; only the attributes given (not None) change."""
-        if self._cookies is None:
-            self._cookies = SimpleCookie()
-        self._cookies[name] = value
-        c = self._cookies[name]
-        if expires is not None:
-            c["expires"] = expires
-        elif c.get("expires") == _EPOCH:
-            del c["expires"]
-        if domain is not None:
-            c["domain"] = domain
-        if max_age is not None:
-            c["max-age"] = str(max_age)
-        elif "max-age" in c:
-            del c["max-age"]
-        c["path"] = path
-        if secure is not None:
-            c["secure"] = secure
-        if httponly is not None:
-            c["httponly"] = httponly
-        if version is not None:
-            c["version"] = version
-        if samesite is not None:
-            c["samesite"] = samesite
-        if partitioned is not None:
-            c["partitioned"] = partitioned
-
-    def del_cookie(self, name: str, *, domain: str | None = None, path: str = "/",
-                   secure: bool | None = None, httponly: bool | None = None,
-                   samesite: str | None = None) -> None:
-        """Replace the cookie by an expired empty one."""
-        if self._cookies is not None:
-            self._cookies.pop(name, None)
-        self.set_cookie(name, "", max_age=0, expires=_EPOCH, domain=domain, path=path,
-                        secure=secure, httponly=httponly, samesite=samesite)
-
-    @property
-    def content_length(self) -> int | None:
-        return super().content_length
-
-    @content_length.setter
-    def content_length(self, value: int | None) -> None:
-        if value is not None:
-            value = int(value)
-            if self._chunked:
-                raise RuntimeError("You can't set content length when chunked encoding is enable")
-            self._headers[hdrs.CONTENT_LENGTH] = str(value)
-        else:
-            self._headers.pop(hdrs.CONTENT_LENGTH, None)
-
-    @property
-    def content_type(self) -> str:
-        return super().content_type
-
-    @content_type.setter
-    def content_type(self, value: str) -> None:
-        self.content_type  # parse the current header first
-        self._content_type = str(value)
-        self._generate_content_type_header()
-
-    @property
-    def charset(self) -> str | None:
-        return super().charset
-
-    @charset.setter
-    def charset(self, value: str | None) -> None:
-        ctype = self.content_type
-        if ctype == "application/octet-stream":
-            raise RuntimeError("Setting charset for application/octet-stream "
-                               "doesn't make sense, setup content_type first")
-        assert self._content_dict is not None
-        if value is None:
-            self._content_dict.pop("charset", None)
-        else:
-            self._content_dict["charset"] = str(value).lower()
-        self._generate_content_type_header()
-
-    @property
-    def last_modified(self) -> datetime.datetime | None:
-        """The Last-Modified header as a datetime, or None."""
-        return parse_http_date(self._headers.get(hdrs.LAST_MODIFIED))
-
-    @last_modified.setter
-    def last_modified(self, value: int | float | datetime.datetime | str | None) -> None:
-        if value is None:
-            self._headers.pop(hdrs.LAST_MODIFIED, None)
-        elif isinstance(value, (int, float)):
-            self._headers[hdrs.LAST_MODIFIED] = time.strftime(
-                "%a, %d %b %Y %H:%M:%S GMT", time.gmtime(math.ceil(value)))
-        elif isinstance(value, datetime.datetime):
-            if value.microsecond:
-                value = value.replace(microsecond=0) + datetime.timedelta(seconds=1)
-            self._headers[hdrs.LAST_MODIFIED] = time.strftime(
-                "%a, %d %b %Y %H:%M:%S GMT", value.utctimetuple())
-        elif isinstance(value, str):
-            self._headers[hdrs.LAST_MODIFIED] = value
-        else:
-            raise TypeError(f"Unsupported type for last_modified: {type(value).__name__}")
-
-    @property
-    def etag(self) -> ETag | None:
-        quoted = self._headers.get(hdrs.ETAG)
-        if not quoted:
-            return None
-        if quoted == ETAG_ANY:
-            return ETag(value=ETAG_ANY)
-        match = QUOTED_ETAG_RE.fullmatch(quoted)
-        if not match:
-            return None
-        is_weak, value = match.group(1, 2)
-        return ETag(is_weak=bool(is_weak), value=value)
-
-    @etag.setter
-    def etag(self, value: ETag | str | None) -> None:
-        if value is None:
-            self._headers.pop(hdrs.ETAG, None)
-        elif (isinstance(value, str) and value == ETAG_ANY) or (
-                isinstance(value, ETag) and value.value == ETAG_ANY):
-            self._headers[hdrs.ETAG] = ETAG_ANY
-        elif isinstance(value, str):
-            validate_etag_value(value)
-            self._headers[hdrs.ETAG] = f'"{value}"'
-        elif isinstance(value, ETag) and isinstance(value.value, str):
-            validate_etag_value(value.value)
-            self._headers[hdrs.ETAG] = f'W/"{value.value}"' if value.is_weak else f'"{value.value}"'
-        else:
-            raise ValueError(f"Unsupported etag type: {type(value)}. etag must be str, ETag or None")
-
-    def _generate_content_type_header(self, CONTENT_TYPE: istr = hdrs.CONTENT_TYPE) -> None:
-        assert self._content_dict is not None
-        assert self._content_type is not None
-        params = "; ".join(f"{k}={v}" for k, v in self._content_dict.items())
-        self._headers[CONTENT_TYPE] = self._content_type + "; " + params if params else self._content_type
 
     # -- compression ------------------------------------------------------------------------------
 
@@ -468,7 +312,7 @@ class StreamResponse(MutableMapping["str | ResponseKey[Any]", Any], HeadersMixin
 
     # -- the state mapping ------------------------------------------------------------------------
 
-    @overload  # type: ignore[override]
+    @overload
     def __getitem__(self, key: ResponseKey[_T]) -> _T: ...
 
     @overload
@@ -479,7 +323,7 @@ class StreamResponse(MutableMapping["str | ResponseKey[Any]", Any], HeadersMixin
             raise KeyError(key)
         return self._state[key]
 
-    @overload  # type: ignore[override]
+    @overload
     def __setitem__(self, key: ResponseKey[_T], value: _T) -> None: ...
 
     @overload
