@@ -30,12 +30,12 @@ from .eager import _cancelling
 from .exceptions import HTTPException, HTTPInternalServerError
 from .message import RawRequestMessage
 from .response import Response
+from .stream_response import StreamResponse
 from .writer import ResponseWriter
 
 if TYPE_CHECKING:
     from .config import ServerConfig
     from .server import Server
-    from .stream_response import StreamResponse
 
 __all__ = ("RequestCycle", "ErrInfo", "ERROR_MESSAGE", "RequestPayloadError", "PayloadAccessError")
 
@@ -203,6 +203,8 @@ class RequestCycle:
                               start_time: float | None) -> tuple[StreamResponse, bool]:
         """Prepare and end the response, then log access; True second if the client left."""
         request._finish()
+        if self._close and isinstance(resp, StreamResponse) and not resp.prepared:
+            resp.force_close()  # the server is shutting down: tell the client not to reuse
         try:
             prepare = resp.prepare
         except AttributeError:
