@@ -32,7 +32,8 @@ Rules shared with the compiled twin (same inputs → same events or the same err
   body pieces ...) as ``exc.events`` ([] if none): deliver them, then the error.
 * A chunked body's feed puts a ``ChunkEnds`` (where the chunks whose CRLF it passed
   ended, in body payload offsets) before that feed's payload pieces, so a consumer that
-  decodes the payload can cut it at the boundaries; none when no chunk ended.
+  decodes the payload can cut it at the boundaries; none when no chunk ended, nor in
+  the ``exc.events`` of a feed that failed.
 * ``feed(b"")`` is ``feed_eof()``: ends an until-EOF body ([MESSAGE_END]); idle → [];
   a truncated head → IncompleteMessage, Content-Length body → ContentLengthError,
   chunked body → TransferEncodingError.

@@ -23,12 +23,11 @@ cdef inline object _method(const char* p, Py_ssize_t n):
 cdef int _request_line_error(int rc, bytes line) except -1:
     """Raise what is wrong with a request line that C refused (``rc``: its code, or 0
     for a target whose form does not fit the method)."""
-    cdef Py_ssize_t sp1, sp2
+    cdef Py_ssize_t sp1 = line.find(b" "), sp2
+    if rc == CYHTTP_RL_METHOD:
+        raise BadHttpMethod(f"invalid method {(line[:sp1] if sp1 >= 0 else line)[:40]!r}")
     if rc == CYHTTP_RL_LINE:
         raise BadStatusLine(f"invalid request line {line[:100]!r}")
-    sp1 = line.find(b" ")
-    if rc == CYHTTP_RL_METHOD:
-        raise BadHttpMethod(f"invalid method {line[:sp1][:40]!r}")
     sp2 = line.rfind(b" ")
     if rc == CYHTTP_RL_VERSION:
         raise BadHttpVersion(f"unsupported HTTP version {line[sp2 + 1:][:40]!r}")
@@ -130,7 +129,10 @@ cdef class RequestParser(MessageParser):
         connect = self._method_len == 7 and memcmp(p + self._method_at, b"CONNECT", 7) == 0
         self._reset_head()
         events.append(head)
-        if head.upgrade or connect:
+        if connect:  # no body: what follows the head belongs to the tunnel
             self._switch = True
-        self._begin_body(events, chunked, length, False)
+            self._begin_body(events, False, None, False)
+        else:
+            self._switch = head.upgrade
+            self._begin_body(events, chunked, length, False)
         return 0
