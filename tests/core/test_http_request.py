@@ -207,6 +207,27 @@ def test_resume_with_nothing_kept(twin):
     assert parser.feed(Q(b"GET / HTTP/1.1", b"Host: h"))[0].method == "GET"
 
 
+def test_nothing_is_read_after_the_last_request(twin):
+    # RFC 9112 §9.6: after a request without keep-alive, no further request is processed
+    for last in (Q(b"GET / HTTP/1.1", b"Host: a", b"Connection: close"), Q(b"GET / HTTP/1.0"),
+                 Q(b"POST / HTTP/1.1", b"Host: a", b"Connection: close", b"Content-Length: 1",
+                   body=b"x")):
+        data = last + Q(b"GET /next HTTP/1.1", b"Host: a")
+        for chunks in ([data], bytewise(data)):
+            events, upgraded, kept = run_requests(twin, chunks + [b"garbage \x00"], eof=True)
+            assert [e[0] if isinstance(e, tuple) else "body" for e in events][-1] == "end"
+            assert not any(isinstance(e, tuple) and e[0] == "request" and e[2] == "/next"
+                           for e in events)
+            assert not upgraded and kept == b""
+
+
+def test_resume_after_a_declined_upgrade_of_the_last_request(twin):
+    parser = twin.RequestParser()
+    parser.feed(Q(b"GET / HTTP/1.1", b"Host: a", b"Connection: upgrade, close",
+                  b"Upgrade: websocket") + Q(b"GET /next HTTP/1.1", b"Host: a"))
+    assert parser.upgraded and parser.resume() == [] and parser.feed(b"more") == []
+
+
 def test_upgraded_collects_later_feeds(twin):
     parser = twin.RequestParser()
     parser.feed(Q(b"CONNECT h:1 HTTP/1.1", b"Host: h") + b"ab")

@@ -10,6 +10,7 @@ cdef enum:  # parser states
     CHUNKED
     UNTIL_EOF
     UPGRADED
+    CLOSED
 
 
 cdef class MessageParser:
@@ -33,6 +34,7 @@ cdef class MessageParser:
         long long _remaining
         ChunkedDecoder _chunks
         bint _switch  # the message in progress ends HTTP on this connection
+        bint _last  # ... or the connection itself
         bytearray _tail
         readonly bint upgraded
 
@@ -55,7 +57,7 @@ cdef class MessageParser:
         self._lax = lax
         self._kind = kind
         self._state = HEAD
-        self._switch = False
+        self._switch = self._last = False
         self._tail = bytearray()
         self.upgraded = False
         self._reset_head()
@@ -114,8 +116,10 @@ cdef class MessageParser:
                 elif state == UNTIL_EOF:
                     events.append(data[pos:] if pos else data)
                     pos = end
-                else:
+                elif state == UPGRADED:
                     self._tail += data[pos:]
+                    pos = end
+                else:  # CLOSED: what follows the last message is not read
                     pos = end
         except ParseError as exc:
             exc.events[:0] = events  # before any the chunked decoder put there
@@ -214,10 +218,13 @@ cdef class MessageParser:
         return 0
 
     cdef inline void _next_message(self):
-        """The message ended: the next one, or no more HTTP after a protocol switch."""
+        """The message ended: the next one, or no more HTTP after a protocol switch or
+        the last message of the connection."""
         if self._switch:
             self._switch = False
             self.upgraded = True
             self._state = UPGRADED
+        elif self._last:
+            self._state = CLOSED
         else:
             self._state = HEAD

@@ -75,12 +75,13 @@ cdef class RequestParser(MessageParser):
         self._setup("request", max_line_size, max_field_size, max_headers, max_head_size, False)
 
     def resume(self):
-        """The upgrade was declined: parse the bytes kept since as HTTP again."""
+        """The upgrade was declined: parse the bytes kept since as HTTP again (none if
+        that request was the connection's last)."""
         cdef bytes data
         if not self.upgraded:
             return []
         self.upgraded = False
-        self._state = HEAD
+        self._state = CLOSED if self._last else HEAD
         data = bytes(self._tail)
         del self._tail[:]
         return self.feed(data) if data else []
@@ -129,6 +130,7 @@ cdef class RequestParser(MessageParser):
         connect = self._method_len == 7 and memcmp(p + self._method_at, b"CONNECT", 7) == 0
         self._reset_head()
         events.append(head)
+        self._last = not head.keep_alive
         if connect:  # no body: what follows the head belongs to the tunnel
             self._switch = True
             self._begin_body(events, False, None, False)

@@ -28,6 +28,9 @@ twin of ``_http_parser_c`` (where the compiled one lives).  Its own rules, in or
   ends HTTP for now: after its MESSAGE_END the parser is ``upgraded`` and keeps later
   bytes for ``unparsed()``.  A server that accepts switches protocols with them; one
   that declines calls ``resume()``, which parses them as HTTP again.
+* Else a request without ``keep_alive`` is the connection's last: nothing after it is
+  parsed (later bytes are dropped; RFC 9112 §9.6: a server MUST NOT process further
+  requests).  aiohttp raises "Data after Connection: close" there instead.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from typing import Final, Union
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._http_head_py import Fields, RawFields, RawHeaders, framing
-from ._http_message_py import _HEAD, MessageParser
+from ._http_message_py import _CLOSED, _HEAD, MessageParser
 from .errors import (
     BadHttpMessage,
     BadHttpMethod,
@@ -176,11 +179,12 @@ class RequestParser(MessageParser):
                          max_head_size, False)
 
     def resume(self) -> list[Event]:
-        """The upgrade was declined: parse the bytes kept since as HTTP again."""
+        """The upgrade was declined: parse the bytes kept since as HTTP again (none if
+        that request was the connection's last)."""
         if not self.upgraded:
             return []
         self.upgraded = False
-        self._state = _HEAD
+        self._state = _CLOSED if self._last else _HEAD
         data = bytes(self._tail)
         self._tail.clear()
         return self.feed(data) if data else []
@@ -212,6 +216,7 @@ class RequestParser(MessageParser):
         chunked = bool(te)
         events.append(RequestHead(method, path, version, CIMultiDictProxy(md), raw, block,
                                   length, chunked, keep_alive, upgrade, encoding))
+        self._last = not keep_alive
         if method == "CONNECT":  # no body: what follows the head belongs to the tunnel
             self._switch = True
             self._begin_body(events, False, None, False)
