@@ -50,9 +50,9 @@ from .errors import ContentLengthError, IncompleteMessage, ParseError, TransferE
 from .events import MESSAGE_END
 
 # How this works: a small state machine (head, length body, chunked body, until-EOF
-# body, upgraded, closed).  The head is gathered line by line, across feeds, by the HeadLines
-# mixin (_http_lines_py.py).  Body bytes are sliced out of ``data`` (the ``data`` object
-# itself when a chunk is exactly the rest of the body).
+# body, upgraded, closed).  The head is gathered line by line, across feeds, by the
+# HeadLines mixin (_http_lines_py.py).  Body bytes are sliced out of ``data`` (the
+# ``data`` object itself when a chunk is exactly the rest of the body).
 
 _HEAD: Final = 0
 _LENGTH: Final = 1
