@@ -101,7 +101,7 @@ cdef class RequestParser(MessageParser):
     cdef int _finish(self, const char* p, list events) except -1:
         cdef cyhttp_framing* fr = &self._fr
         cdef int minor = self._minor
-        cdef object length = _length(fr)
+        cdef long long length = _length(fr)
         cdef bint chunked = False, connect
         cdef RequestHead head
         if fr.te_seen:
@@ -122,7 +122,7 @@ cdef class RequestParser(MessageParser):
         head.version = V11 if minor else V10
         head.headers = _headers(self, p)
         head._block = _field_block(self, p)
-        head.content_length = length
+        head.content_length = None if length < 0 else length
         head.chunked = chunked
         head.keep_alive = not fr.conn_close and (minor >= 1 or fr.conn_keep_alive)
         head.upgrade = fr.conn_upgrade and fr.upgrade == 1
@@ -133,7 +133,7 @@ cdef class RequestParser(MessageParser):
         self._last = not head.keep_alive
         if connect:  # no body: what follows the head belongs to the tunnel
             self._switch = True
-            self._begin_body(events, False, None, False)
+            self._begin_body(events, False, -1, False)
         else:
             self._switch = head.upgrade
             self._begin_body(events, chunked, length, False)
