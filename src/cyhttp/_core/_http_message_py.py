@@ -200,7 +200,8 @@ class MessageParser(HeadLines):
         elif length is None and until_eof:
             self._state = _UNTIL_EOF
         else:
-            self._end_message(events)
+            events.append(MESSAGE_END)
+            self._next_message()
 
     def _end_message(self, events: list[Any]) -> None:
         events.append(MESSAGE_END)

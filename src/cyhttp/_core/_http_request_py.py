@@ -95,7 +95,8 @@ class RequestHead(RawHeaders):
         upgrade: bool,
         encoding: str | None,
     ) -> None:
-        super().__init__(raw, block)
+        self._raw = raw  # RawHeaders' (set here: a super() call costs on every head)
+        self._block = block
         self.method = method
         self.path = path
         self.version = version
@@ -191,11 +192,8 @@ class RequestParser(MessageParser):
 
     # -- the hooks (see HeadLines) ---------------------------------------------------
 
-    def _match_start(self, line: bytes) -> RequestLine | None:
-        return match_request_line(line)
-
-    def _parse_start(self, line: bytes) -> RequestLine:
-        return parse_request_line(line)
+    _match_start = staticmethod(match_request_line)
+    _parse_start = staticmethod(parse_request_line)
 
     def _head_done(self, events: list[Event], start: RequestLine, pairs: Fields,
                    raw: RawFields | None, block: bytes) -> None:
