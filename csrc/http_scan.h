@@ -89,8 +89,8 @@ static inline int cyhttp_field(const char *p, Py_ssize_t n, unsigned char vclass
 }
 
 /* What is wrong with a request line (cyhttp_request_line), in the order of the checks. */
+#define CYHTTP_RL_METHOD (-2)   /* the bytes before the first SP (or the line) are not a token */
 #define CYHTTP_RL_LINE (-1)     /* no SP, or only one */
-#define CYHTTP_RL_METHOD (-2)   /* the bytes before the first SP are not a token */
 #define CYHTTP_RL_VERSION (-3)  /* the bytes after the last SP are not HTTP/1.0 or HTTP/1.1 */
 #define CYHTTP_RL_TARGET (-4)   /* the target is empty or holds a byte outside 0x21-0x7E */
 
@@ -101,12 +101,11 @@ static inline int cyhttp_request_line(const char *p, Py_ssize_t n, Py_ssize_t *m
 {
     const unsigned char *u = (const unsigned char *)p;
     const char *sp = (const char *)memchr(p, ' ', (size_t)n);
-    Py_ssize_t i, s1, s2;
-    if (sp == NULL) return CYHTTP_RL_LINE;
-    s1 = sp - p;
+    Py_ssize_t i, s1 = sp != NULL ? sp - p : n, s2;
     if (s1 == 0) return CYHTTP_RL_METHOD;
     for (i = 0; i < s1; i++)
         if (!(cyhttp_class[u[i]] & CYHTTP_TCHAR)) return CYHTTP_RL_METHOD;
+    if (sp == NULL) return CYHTTP_RL_LINE;
     s2 = n - 1;
     while (u[s2] != ' ') s2--;  /* stops at s1 at the latest */
     if (s2 == s1) return CYHTTP_RL_LINE;

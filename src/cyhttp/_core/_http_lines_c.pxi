@@ -90,10 +90,10 @@ cdef int _field(MessageParser r, const char* p, Py_ssize_t start, Py_ssize_t sto
     return 0
 
 
-cdef object _length(cyhttp_framing* fr):
-    """Content-Length (None without one), after the checks both kinds of message share:
+cdef inline long long _length(cyhttp_framing* fr) except -2:
+    """Content-Length (-1 without one), after the checks both kinds of message share:
     repeated or invalid Content-Length, Transfer-Encoding with it, chunked twice."""
-    cdef object length = None
+    cdef long long length = -1
     if fr.cl_count > 1:
         raise ContentLengthError("repeated Content-Length")
     if fr.cl_count == 1:
@@ -101,14 +101,14 @@ cdef object _length(cyhttp_framing* fr):
             raise ContentLengthError("invalid Content-Length")
         length = fr.cl_value
     if fr.te_seen:
-        if length is not None:
+        if length >= 0:
             raise TransferEncodingError("both Transfer-Encoding and Content-Length")
         if fr.te_chunked > 1:
             raise TransferEncodingError("chunked applied twice")
     return length
 
 
-cdef object _headers(MessageParser r, const char* p):
+cdef inline object _headers(MessageParser r, const char* p):
     """The head's fields as a CIMultiDictProxy (names cached where known)."""
     cdef Py_ssize_t i, k
     cdef Py_ssize_t* f = r._fields

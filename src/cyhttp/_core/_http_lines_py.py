@@ -12,7 +12,7 @@ request line); the rest is the same for both.  The compiled twin's counterpart i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ._http_head_py import decode_fields, parse_field, whole_head
 from .errors import BadHttpMessage, LineTooLong, TooManyHeaders
@@ -37,15 +37,12 @@ class HeadLines:
     _lax: bool
     _kind: str  # "response" / "request", for messages
 
-    # -- the hooks --------------------------------------------------------------
+    # -- the hooks (plain functions, set by the subclass as staticmethods) -------
 
-    def _parse_start(self, line: bytes) -> Any:
-        """A non-empty start line → its parts; the start line's error otherwise."""
-        raise NotImplementedError
-
-    def _match_start(self, line: bytes) -> Any:
-        """A start line → its parts, or None for any doubt (the fast path's check)."""
-        raise NotImplementedError
+    # A non-empty start line → its parts; the start line's error otherwise.
+    _parse_start: Callable[[bytes], Any]
+    # A start line → its parts, or None for any doubt (the fast path's check).
+    _match_start: Callable[[bytes], Any]
 
     def _head_done(self, events: list[Any], start: Any, pairs: list[tuple[str, str]],
                    raw: tuple[tuple[bytes, bytes], ...] | None, block: bytes) -> None:

@@ -10,6 +10,7 @@ cdef enum:  # parser states
     CHUNKED
     UNTIL_EOF
     UPGRADED
+    CLOSED
 
 
 cdef class MessageParser:
@@ -33,6 +34,7 @@ cdef class MessageParser:
         long long _remaining
         ChunkedDecoder _chunks
         bint _switch  # the message in progress ends HTTP on this connection
+        bint _last  # ... or the connection itself
         bytearray _tail
         readonly bint upgraded
 
@@ -44,6 +46,7 @@ cdef class MessageParser:
         PyMem_Free(self._buf)
         PyMem_Free(self._fields)
 
+    @cython.final
     cdef int _setup(self, str kind, Py_ssize_t max_line_size, Py_ssize_t max_field_size,
                     Py_ssize_t max_headers, object max_head_size, bint lax) except -1:
         self._max_line = max_line_size
@@ -55,13 +58,14 @@ cdef class MessageParser:
         self._lax = lax
         self._kind = kind
         self._state = HEAD
-        self._switch = False
+        self._switch = self._last = False
         self._tail = bytearray()
         self.upgraded = False
         self._reset_head()
         return 0
 
-    cdef void _reset_head(self):
+    @cython.final
+    cdef inline void _reset_head(self):
         self._buf_len = self._scan = self._line_start = self._block_start = 0
         self._have_start = False
         self._nfields = 0
@@ -114,8 +118,10 @@ cdef class MessageParser:
                 elif state == UNTIL_EOF:
                     events.append(data[pos:] if pos else data)
                     pos = end
-                else:
+                elif state == UPGRADED:
                     self._tail += data[pos:]
+                    pos = end
+                else:  # CLOSED: what follows the last message is not read
                     pos = end
         except ParseError as exc:
             exc.events[:0] = events  # before any the chunked decoder put there
@@ -166,6 +172,7 @@ cdef class MessageParser:
 
     # -- the head -------------------------------------------------------------------
 
+    @cython.final
     cdef Py_ssize_t _head(self, bytes data, Py_ssize_t pos, list events) except -1:
         """Consume head bytes from ``data[pos:]``; returns the new position."""
         cdef const char* p = PyBytes_AS_STRING(data) + pos
@@ -189,35 +196,41 @@ cdef class MessageParser:
 
     # -- the body-framing rule, for both kinds of message ----------------------------
 
-    cdef int _begin_body(self, list events, bint chunked, object length,
-                         bint until_eof) except -1:
-        """After a head: chunked, else a positive length, else (no length at all) until
-        EOF where allowed, else no body."""
+    @cython.final
+    cdef inline int _begin_body(self, list events, bint chunked, long long length,
+                                bint until_eof) except -1:
+        """After a head: chunked, else a positive length, else (no length at all: -1)
+        until EOF where allowed, else no body."""
         if chunked:
             self._chunks = ChunkedDecoder(
                 max_line_size=self._max_line, max_trailers=self._max_headers,
                 max_field_size=self._max_field,
             )
             self._state = CHUNKED
-        elif length is not None and length:
+        elif length > 0:
             self._remaining = length
             self._state = LENGTH
-        elif length is None and until_eof:
+        elif length < 0 and until_eof:
             self._state = UNTIL_EOF
         else:
             self._end_message(events)
         return 0
 
+    @cython.final
     cdef inline int _end_message(self, list events) except -1:
         events.append(MESSAGE_END)
         self._next_message()
         return 0
 
+    @cython.final
     cdef inline void _next_message(self):
-        """The message ended: the next one, or no more HTTP after a protocol switch."""
+        """The message ended: the next one, or no more HTTP after a protocol switch or
+        the last message of the connection."""
         if self._switch:
             self._switch = False
             self.upgraded = True
             self._state = UPGRADED
+        elif self._last:
+            self._state = CLOSED
         else:
             self._state = HEAD

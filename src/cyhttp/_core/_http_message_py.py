@@ -25,14 +25,16 @@ Rules shared with the compiled twin (same inputs → same events or the same err
   digits; Transfer-Encoding excludes Content-Length; ``chunked`` at most once.
 * The body (``_begin_body``, the one rule): chunked → the chunked decoder; else a
   positive Content-Length → that many bytes; else, with no Content-Length, until EOF
-  where the subclass allows it; else none.  When a message ends, parsing goes on with the next one, unless the
-  subclass said the connection switches protocols: then ``upgraded`` is True and every
-  later byte goes to ``unparsed()``.
+  where the subclass allows it; else none.  When a message ends, parsing goes on with
+  the next one, unless the subclass said the connection switches protocols (then
+  ``upgraded`` is True and every later byte goes to ``unparsed()``) or ends with it
+  (then later bytes are dropped).
 * A ParseError from ``feed()`` carries what that call had produced before it (a head,
   body pieces ...) as ``exc.events`` ([] if none): deliver them, then the error.
 * A chunked body's feed puts a ``ChunkEnds`` (where the chunks whose CRLF it passed
   ended, in body payload offsets) before that feed's payload pieces, so a consumer that
-  decodes the payload can cut it at the boundaries; none when no chunk ended.
+  decodes the payload can cut it at the boundaries; none when no chunk ended, nor in
+  the ``exc.events`` of a feed that failed.
 * ``feed(b"")`` is ``feed_eof()``: ends an until-EOF body ([MESSAGE_END]); idle → [];
   a truncated head → IncompleteMessage, Content-Length body → ContentLengthError,
   chunked body → TransferEncodingError.
@@ -48,15 +50,16 @@ from .errors import ContentLengthError, IncompleteMessage, ParseError, TransferE
 from .events import MESSAGE_END
 
 # How this works: a small state machine (head, length body, chunked body, until-EOF
-# body, upgraded).  The head is gathered line by line, across feeds, by the HeadLines
-# mixin (_http_lines_py.py).  Body bytes are sliced out of ``data`` (the ``data`` object
-# itself when a chunk is exactly the rest of the body).
+# body, upgraded, closed).  The head is gathered line by line, across feeds, by the
+# HeadLines mixin (_http_lines_py.py).  Body bytes are sliced out of ``data`` (the
+# ``data`` object itself when a chunk is exactly the rest of the body).
 
 _HEAD: Final = 0
 _LENGTH: Final = 1
 _CHUNKED: Final = 2
 _UNTIL_EOF: Final = 3
 _UPGRADED: Final = 4
+_CLOSED: Final = 5
 
 
 class MessageParser(HeadLines):
@@ -64,7 +67,7 @@ class MessageParser(HeadLines):
 
     __slots__ = (
         "_max_line", "_max_field", "_max_headers", "_max_head", "_lax", "_kind",
-        "_state", "_remaining", "_chunks", "_switch", "_tail", "upgraded",
+        "_state", "_remaining", "_chunks", "_switch", "_last", "_tail", "upgraded",
     )
 
     def __init__(self, kind: str, max_line_size: int, max_field_size: int, max_headers: int,
@@ -82,6 +85,7 @@ class MessageParser(HeadLines):
         self._remaining = 0
         self._chunks: ChunkedDecoder | None = None
         self._switch = False  # the message in progress ends HTTP on this connection
+        self._last = False  # ... or the connection itself
         self._tail = bytearray()  # after an upgrade: the bytes that are not HTTP
         self.upgraded = False
 
@@ -132,8 +136,10 @@ class MessageParser(HeadLines):
                 elif state == _UNTIL_EOF:
                     events.append(data[pos:] if pos else data)
                     pos = end
-                else:
+                elif state == _UPGRADED:
                     self._tail += data[pos:]
+                    pos = end
+                else:  # _CLOSED: what follows the last message is not read
                     pos = end
         except ParseError as exc:
             exc.events[:0] = events  # before any the chunked decoder put there
@@ -194,18 +200,22 @@ class MessageParser(HeadLines):
         elif length is None and until_eof:
             self._state = _UNTIL_EOF
         else:
-            self._end_message(events)
+            events.append(MESSAGE_END)
+            self._next_message()
 
     def _end_message(self, events: list[Any]) -> None:
         events.append(MESSAGE_END)
         self._next_message()
 
     def _next_message(self) -> None:
-        """The message ended: the next one, or no more HTTP after a protocol switch."""
+        """The message ended: the next one, or no more HTTP after a protocol switch or
+        the last message of the connection."""
         if self._switch:
             self._switch = False
             self.upgraded = True
             self._state = _UPGRADED
+        elif self._last:
+            self._state = _CLOSED
         else:
             self._state = _HEAD
 

@@ -10,6 +10,7 @@ state machine, body framing), ``_http_lines_c.pxi`` (head scanning), this file (
 response side) and ``_http_request_c.pxi`` (the request side).
 """
 
+cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
@@ -103,7 +104,7 @@ cdef class ResponseParser(MessageParser):
     cdef int _finish(self, const char* p, list events) except -1:
         cdef cyhttp_framing* fr = &self._fr
         cdef int status = self._status, minor = self._minor
-        cdef object length = _length(fr)
+        cdef long long length = _length(fr)
         cdef bint chunked = fr.te_seen and fr.te_last_chunked  # else: until EOF
         cdef bint tunnel = self._connect_method and 200 <= status < 300
         cdef bint switching = status == 101 or tunnel
@@ -117,13 +118,13 @@ cdef class ResponseParser(MessageParser):
                                            "surrogateescape")
         head.headers = _headers(self, p)
         head._block = _field_block(self, p)
-        head.content_length = length
+        head.content_length = None if length < 0 else length
         head.chunked = chunked
         head.keep_alive = not fr.conn_close and (minor >= 1 or fr.conn_keep_alive)
         head.upgrade = fr.conn_upgrade and fr.upgrade == 1
         head.encoding = _encoding(fr)
         self._reset_head()
-        if (not no_body and not chunked and length is None) or switching:
+        if (not no_body and not chunked and length < 0) or switching:
             head.keep_alive = False  # the body ends with the connection, or HTTP ends here
         if status < 200 and status != 101:
             if status == 100:
@@ -132,9 +133,9 @@ cdef class ResponseParser(MessageParser):
         events.append(head)
         if switching:
             self._switch = True
-            self._begin_body(events, False, None, False)
+            self._begin_body(events, False, -1, False)
         elif no_body:
-            self._begin_body(events, False, None, False)
+            self._begin_body(events, False, -1, False)
         else:
             self._begin_body(events, chunked, length, self._read_until_eof)
         return 0

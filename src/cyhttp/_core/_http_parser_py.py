@@ -60,7 +60,8 @@ class ResponseHead(RawHeaders):
         upgrade: bool,
         encoding: str | None,
     ) -> None:
-        super().__init__(raw, block)
+        self._raw = raw  # RawHeaders' (set here: a super() call costs on every head)
+        self._block = block
         self.version = version
         self.status = status
         self.reason = reason
@@ -96,6 +97,14 @@ def match_status_line(line: bytes) -> StatusLine | None:
     )
 
 
+def parse_status_line(line: bytes) -> StatusLine:
+    """Like ``match_status_line``, but BadStatusLine for a bad line."""
+    parsed = match_status_line(line)
+    if parsed is None:
+        raise BadStatusLine(f"invalid status line {line[:100]!r}")
+    return parsed
+
+
 class ResponseParser(MessageParser):
     """Sans-IO parser of a stream of HTTP/1.x responses."""
 
@@ -122,14 +131,8 @@ class ResponseParser(MessageParser):
 
     # -- the hooks (see HeadLines) ---------------------------------------------------
 
-    def _match_start(self, line: bytes) -> StatusLine | None:
-        return match_status_line(line)
-
-    def _parse_start(self, line: bytes) -> StatusLine:
-        parsed = match_status_line(line)
-        if parsed is None:
-            raise BadStatusLine(f"invalid status line {line[:100]!r}")
-        return parsed
+    _match_start = staticmethod(match_status_line)
+    _parse_start = staticmethod(parse_status_line)
 
     def _head_done(self, events: list[Event], start: StatusLine, pairs: Fields,
                    raw: RawFields | None, block: bytes) -> None:

@@ -23,12 +23,11 @@ cdef inline object _method(const char* p, Py_ssize_t n):
 cdef int _request_line_error(int rc, bytes line) except -1:
     """Raise what is wrong with a request line that C refused (``rc``: its code, or 0
     for a target whose form does not fit the method)."""
-    cdef Py_ssize_t sp1, sp2
+    cdef Py_ssize_t sp1 = line.find(b" "), sp2
+    if rc == CYHTTP_RL_METHOD:
+        raise BadHttpMethod(f"invalid method {(line[:sp1] if sp1 >= 0 else line)[:40]!r}")
     if rc == CYHTTP_RL_LINE:
         raise BadStatusLine(f"invalid request line {line[:100]!r}")
-    sp1 = line.find(b" ")
-    if rc == CYHTTP_RL_METHOD:
-        raise BadHttpMethod(f"invalid method {line[:sp1][:40]!r}")
     sp2 = line.rfind(b" ")
     if rc == CYHTTP_RL_VERSION:
         raise BadHttpVersion(f"unsupported HTTP version {line[sp2 + 1:][:40]!r}")
@@ -76,12 +75,13 @@ cdef class RequestParser(MessageParser):
         self._setup("request", max_line_size, max_field_size, max_headers, max_head_size, False)
 
     def resume(self):
-        """The upgrade was declined: parse the bytes kept since as HTTP again."""
+        """The upgrade was declined: parse the bytes kept since as HTTP again (none if
+        that request was the connection's last)."""
         cdef bytes data
         if not self.upgraded:
             return []
         self.upgraded = False
-        self._state = HEAD
+        self._state = CLOSED if self._last else HEAD
         data = bytes(self._tail)
         del self._tail[:]
         return self.feed(data) if data else []
@@ -101,7 +101,7 @@ cdef class RequestParser(MessageParser):
     cdef int _finish(self, const char* p, list events) except -1:
         cdef cyhttp_framing* fr = &self._fr
         cdef int minor = self._minor
-        cdef object length = _length(fr)
+        cdef long long length = _length(fr)
         cdef bint chunked = False, connect
         cdef RequestHead head
         if fr.te_seen:
@@ -122,7 +122,7 @@ cdef class RequestParser(MessageParser):
         head.version = V11 if minor else V10
         head.headers = _headers(self, p)
         head._block = _field_block(self, p)
-        head.content_length = length
+        head.content_length = None if length < 0 else length
         head.chunked = chunked
         head.keep_alive = not fr.conn_close and (minor >= 1 or fr.conn_keep_alive)
         head.upgrade = fr.conn_upgrade and fr.upgrade == 1
@@ -130,7 +130,11 @@ cdef class RequestParser(MessageParser):
         connect = self._method_len == 7 and memcmp(p + self._method_at, b"CONNECT", 7) == 0
         self._reset_head()
         events.append(head)
-        if head.upgrade or connect:
+        self._last = not head.keep_alive
+        if connect:  # no body: what follows the head belongs to the tunnel
             self._switch = True
-        self._begin_body(events, chunked, length, False)
+            self._begin_body(events, False, -1, False)
+        else:
+            self._switch = head.upgrade
+            self._begin_body(events, chunked, length, False)
         return 0

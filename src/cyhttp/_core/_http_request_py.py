@@ -5,9 +5,10 @@ and limits) that reads request lines.  It is re-exported by ``_http_parser_py``,
 twin of ``_http_parser_c`` (where the compiled one lives).  Its own rules, in order:
 
 * Request line ``method SP request-target SP HTTP-version`` (no bare LF, no obs-fold,
-  fields strict, whatever the input): no SP at all → BadStatusLine; the bytes before
-  the first SP not a non-empty token → BadHttpMethod; no second SP (the last SP is the
-  first) → BadStatusLine; the bytes after the last SP not exactly ``HTTP/1.0`` or
+  fields strict, whatever the input): the bytes before the first SP (the whole line
+  without one) not a non-empty token → BadHttpMethod (TLS bytes on a plain port end
+  here); fewer than two SP → BadStatusLine; the bytes after the last SP not exactly
+  ``HTTP/1.0`` or
   ``HTTP/1.1`` → BadHttpVersion; the target between them empty or holding a byte
   outside visible ASCII (0x21–0x7E: no whitespace, controls or bytes >= 0x80) →
   InvalidURLError.  The method is kept as sent (methods are case-sensitive).
@@ -19,12 +20,17 @@ twin of ``_http_parser_c`` (where the compiled one lives).  Its own rules, in or
   HTTP/1.0 request, or whose last coding is not ``chunked`` → TransferEncodingError
   (a request body can never run until EOF); no Host in HTTP/1.1 → BadHttpMessage;
   more than one Host → InvalidHeader.
-* Body: chunked, else Content-Length, else none (never until EOF).  ``keep_alive``: 1.1
-  unless ``Connection: close``, 1.0 only with ``Connection: keep-alive``.
+* Body: chunked, else Content-Length, else none (never until EOF); a CONNECT has none
+  whatever its fields say (RFC 9110 §9.3.6: what follows its head is the tunnel's, as
+  llhttp reads it).  ``keep_alive``: 1.1 unless ``Connection: close``, 1.0 only with
+  ``Connection: keep-alive``.
 * A request with ``upgrade`` (Connection: upgrade and an Upgrade field) or a CONNECT
   ends HTTP for now: after its MESSAGE_END the parser is ``upgraded`` and keeps later
   bytes for ``unparsed()``.  A server that accepts switches protocols with them; one
   that declines calls ``resume()``, which parses them as HTTP again.
+* Else a request without ``keep_alive`` is the connection's last: nothing after it is
+  parsed (later bytes are dropped; RFC 9112 §9.6: a server MUST NOT process further
+  requests).  aiohttp raises "Data after Connection: close" there instead.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from typing import Final, Union
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._http_head_py import Fields, RawFields, RawHeaders, framing
-from ._http_message_py import _HEAD, MessageParser
+from ._http_message_py import _CLOSED, _HEAD, MessageParser
 from .errors import (
     BadHttpMessage,
     BadHttpMethod,
@@ -89,7 +95,8 @@ class RequestHead(RawHeaders):
         upgrade: bool,
         encoding: str | None,
     ) -> None:
-        super().__init__(raw, block)
+        self._raw = raw  # RawHeaders' (set here: a super() call costs on every head)
+        self._block = block
         self.method = method
         self.path = path
         self.version = version
@@ -138,16 +145,13 @@ def parse_request_line(line: bytes) -> RequestLine:
     parsed = match_request_line(line)
     if parsed is not None:
         return parsed
-    shown = line[:100]
     sp1 = line.find(b" ")
-    if sp1 < 0:
-        raise BadStatusLine(f"invalid request line {shown!r}")
-    method = line[:sp1]
+    method = line[:sp1] if sp1 >= 0 else line
     if _METHOD.fullmatch(method) is None:
         raise BadHttpMethod(f"invalid method {method[:40]!r}")
     sp2 = line.rfind(b" ")
-    if sp2 == sp1:
-        raise BadStatusLine(f"invalid request line {shown!r}")
+    if sp2 == sp1:  # one SP or none
+        raise BadStatusLine(f"invalid request line {line[:100]!r}")
     version = line[sp2 + 1:]
     if version != b"HTTP/1.1" and version != b"HTTP/1.0":
         raise BadHttpVersion(f"unsupported HTTP version {version[:40]!r}")
@@ -176,22 +180,20 @@ class RequestParser(MessageParser):
                          max_head_size, False)
 
     def resume(self) -> list[Event]:
-        """The upgrade was declined: parse the bytes kept since as HTTP again."""
+        """The upgrade was declined: parse the bytes kept since as HTTP again (none if
+        that request was the connection's last)."""
         if not self.upgraded:
             return []
         self.upgraded = False
-        self._state = _HEAD
+        self._state = _CLOSED if self._last else _HEAD
         data = bytes(self._tail)
         self._tail.clear()
         return self.feed(data) if data else []
 
     # -- the hooks (see HeadLines) ---------------------------------------------------
 
-    def _match_start(self, line: bytes) -> RequestLine | None:
-        return match_request_line(line)
-
-    def _parse_start(self, line: bytes) -> RequestLine:
-        return parse_request_line(line)
+    _match_start = staticmethod(match_request_line)
+    _parse_start = staticmethod(parse_request_line)
 
     def _head_done(self, events: list[Event], start: RequestLine, pairs: Fields,
                    raw: RawFields | None, block: bytes) -> None:
@@ -212,9 +214,13 @@ class RequestParser(MessageParser):
         chunked = bool(te)
         events.append(RequestHead(method, path, version, CIMultiDictProxy(md), raw, block,
                                   length, chunked, keep_alive, upgrade, encoding))
-        if upgrade or method == "CONNECT":
+        self._last = not keep_alive
+        if method == "CONNECT":  # no body: what follows the head belongs to the tunnel
             self._switch = True
-        self._begin_body(events, chunked, length, False)
+            self._begin_body(events, False, None, False)
+        else:
+            self._switch = upgrade
+            self._begin_body(events, chunked, length, False)
 
 
 __all__ = ("RequestParser", "RequestHead")
