@@ -11,7 +11,7 @@ import sys
 from ._web.access_log import AccessLogger
 from ._web.app import Application, CleanupError
 from ._web.cli import main
-from ._web.cycle import PayloadAccessError, RequestPayloadError
+from ._web.errors import PayloadAccessError, RequestPayloadError
 from ._web.dispatcher import UrlDispatcher
 from ._web.exceptions import (
     HTTPAccepted,

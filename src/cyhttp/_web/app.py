@@ -88,6 +88,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         self._has_legacy_middlewares = True
         self._resolve_sync: Callable[[Request], UrlMappingMatchInfo | None] | None = None
         self._any_prepare_hooks = False
+        self._any_legacy_middlewares = False
         self._state: dict[AppKey[Any] | str, object] = {}
         self._frozen = False
         self._pre_frozen = False
@@ -203,10 +204,13 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         # No middleware anywhere: the handler runs bare (request.app is right without them).
         self._run_middlewares = bool(self.middlewares)
         self._any_prepare_hooks = bool(self._on_response_prepare)
+        self._any_legacy_middlewares = self._has_legacy_middlewares
         for subapp in self._subapps:
             subapp.pre_freeze()
             self._run_middlewares = self._run_middlewares or bool(subapp._run_middlewares)
             self._any_prepare_hooks = self._any_prepare_hooks or subapp._any_prepare_hooks
+            self._any_legacy_middlewares = (self._any_legacy_middlewares
+                                            or subapp._any_legacy_middlewares)
         router = self._router
         if isinstance(router, UrlDispatcher) and type(router).resolve is UrlDispatcher.resolve:
             self._resolve_sync = router._resolve_sync
@@ -322,8 +326,10 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         kwargs["access_log_class"] = access_log_class
         if self._handler_args:
             kwargs.update(self._handler_args)
-        return Server(self._handle, request_factory=self._make_request,  # type: ignore[arg-type]
-                      loop=self._loop, **kwargs)
+        server = Server(self._handle, request_factory=self._make_request,  # type: ignore[arg-type]
+                        loop=self._loop, **kwargs)
+        server.request_router = self._route  # type: ignore[assignment]
+        return server
 
     def make_handler(self, *, loop: asyncio.AbstractEventLoop | None = None,
                      access_log_class: type[AbstractAccessLogger] | None = None,
@@ -363,17 +369,26 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
                 yield m, False
         yield _fix_request_current_app(self), True
 
-    async def _handle(self, request: Request) -> StreamResponse:
+    def _route(self, request: Request) -> Handler | None:
+        """The handler to await for ``request`` (middlewares applied), found without
+        awaiting; None when something needs awaiting (a custom router or resource, an
+        Expect header, an old-style middleware): then ``_handle`` does it all."""
         resolve = self._resolve_sync
-        match_info = resolve(request) if resolve is not None else None
+        if resolve is None or self._any_legacy_middlewares or request._headers.get(hdrs.EXPECT):
+            return None
+        match_info = resolve(request)
         if match_info is None:
-            match_info = await self._router.resolve(request)
+            return None
+        return self._enter(request, match_info)
+
+    def _enter(self, request: Request, match_info: UrlMappingMatchInfo) -> Handler:
+        """Push this app on the match info, hand it to the request, wrap the handler."""
         if type(match_info) is UrlMappingMatchInfo:  # add_app + freeze, inlined
             if match_info._current_app is None:
                 match_info._current_app = self
             match_info._apps.insert(0, self)
             match_info._frozen = True
-            handler = match_info._route._handler
+            handler: Handler = match_info._route._handler  # type: ignore[assignment]
         else:
             match_info.add_app(self)
             match_info.freeze()
@@ -381,15 +396,28 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
         request._match_info = match_info
         if self._any_prepare_hooks:
             request._prepare_hooks = True
-        if request._headers.get(hdrs.EXPECT):
-            resp = await match_info.expect_handler(request)
-            await request.writer.drain()
-            if resp is not None:
-                return resp  # type: ignore[no-any-return]
-        if self._run_middlewares:
-            if not self._has_legacy_middlewares and not isinstance(match_info.route, SystemRoute):
+        if self._run_middlewares and not self._has_legacy_middlewares:
+            if not isinstance(match_info.route, SystemRoute):
                 handler = _cached_build_middleware(handler, match_info.apps)
             else:
+                handler = _build_middlewares(handler, match_info.apps)
+        return handler
+
+    async def _handle(self, request: Request) -> StreamResponse:
+        handler = self._route(request)
+        if handler is None:
+            resolve = self._resolve_sync
+            match_info = resolve(request) if resolve is not None else None
+            if match_info is None:
+                match_info = await self._router.resolve(request)
+            handler = self._enter(request, match_info)
+            if request._headers.get(hdrs.EXPECT):
+                resp = await match_info.expect_handler(request)
+                await request.writer.drain()
+                if resp is not None:
+                    return resp  # type: ignore[no-any-return]
+            if self._run_middlewares and self._has_legacy_middlewares:
+                handler = match_info.handler
                 for app in match_info.apps[::-1]:
                     for m, new_style in app._middlewares_handlers:  # type: ignore[union-attr]
                         if new_style:

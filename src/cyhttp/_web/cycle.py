@@ -25,8 +25,10 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from .._core.errors import BadHttpMethod, ParseError
 from .._http.helpers import HttpVersion10
+from .._http.payload import Payload
 from .._http.streams import EMPTY_PAYLOAD
 from .eager import _cancelling
+from .errors import PayloadAccessError
 from .exceptions import HTTPException, HTTPInternalServerError
 from .message import RawRequestMessage
 from .response import Response
@@ -37,16 +39,7 @@ if TYPE_CHECKING:
     from .config import ServerConfig
     from .server import Server
 
-__all__ = ("RequestCycle", "ErrInfo", "ERROR_MESSAGE", "RequestPayloadError", "PayloadAccessError")
-
-
-class RequestPayloadError(Exception):
-    """The request body is malformed or ended early."""
-
-
-class PayloadAccessError(Exception):
-    """The request body was read after the response was sent."""
-
+__all__ = ("RequestCycle", "ErrInfo", "ERROR_MESSAGE")
 
 _PAYLOAD_ACCESS_ERROR = PayloadAccessError()
 
@@ -65,6 +58,21 @@ ERROR_MESSAGE = RawRequestMessage.of(RawRequestMessage(
     None))  # type: ignore[arg-type]
 
 
+_FINISH_NOW: dict[type, bool] = {}
+
+
+def _finishes_now(resp: Any) -> bool:
+    """A Response whose class keeps Response's prepare / write_eof, with a bytes body and
+    no compression, not yet prepared: it can be sent without awaiting anything."""
+    cls = type(resp)
+    ok = _FINISH_NOW.get(cls)
+    if ok is None:
+        ok = _FINISH_NOW[cls] = (issubclass(cls, Response) and cls.prepare is StreamResponse.prepare
+                                 and cls.write_eof is Response.write_eof)
+    return (ok and not resp._compression and resp._payload_writer is None
+            and not resp._eof_sent and not isinstance(resp._body, Payload))
+
+
 class RequestCycle:
     """Mixed into RequestHandler (which owns every attribute used here)."""
 
@@ -73,6 +81,7 @@ class RequestCycle:
     _manager: Server | None
     _request_handler: Any
     _request_factory: Any
+    _route: Any
     _carrier: asyncio.Task[None] | None
     _current_request: Any
     _handler_waiter: asyncio.Future[None] | None
@@ -101,9 +110,12 @@ class RequestCycle:
         if type(message) is ErrInfo:
             handler = self._error_handler(message)
             message = ERROR_MESSAGE
+            request = self._request_factory(message, payload, self, writer, self._carrier)
         else:
-            handler = self._request_handler
-        request = self._request_factory(message, payload, self, writer, self._carrier)
+            request = self._request_factory(message, payload, self, writer, self._carrier)
+            # The app's routing, when nothing in it awaits: its handler is awaited directly.
+            route = self._route
+            handler = (route(request) if route is not None else None) or self._request_handler
         try:
             try:
                 self._current_request = request
@@ -203,11 +215,7 @@ class RequestCycle:
                               start_time: float | None) -> tuple[StreamResponse, bool]:
         """Prepare and end the response, then log access; True second if the client left."""
         request._finish()
-        if self._close and isinstance(resp, StreamResponse) and not resp.prepared:
-            resp.force_close()  # the server is shutting down: tell the client not to reuse
-        try:
-            prepare = resp.prepare
-        except AttributeError:
+        if getattr(resp, "prepare", None) is None:
             if resp is None:
                 self.log_exception("Missing return statement on request handler")
             else:
@@ -215,14 +223,22 @@ class RequestCycle:
             exc = HTTPInternalServerError()
             resp = Response(status=exc.status, reason=exc.reason, text=exc.text,
                             headers=exc.headers)
-            prepare = resp.prepare
+        elif self._close and isinstance(resp, StreamResponse) and not resp.prepared:
+            resp.force_close()  # the server is shutting down: tell the client not to reuse
         try:
-            await prepare(request)
-            await resp.write_eof()
+            if _finishes_now(resp) and not request._prepare_hooks:
+                # Nothing here can wait but the drain: prepare and end without coroutines.
+                writer = resp._prepare_now(request)
+                if resp._end_now():
+                    await writer.drain()
+            else:
+                await resp.prepare(request)
+                await resp.write_eof()
         except ConnectionError:
             self.log_access(request, resp, start_time)
             return resp, True
-        self.log_access(request, resp, start_time)
+        if self._logging:
+            self.log_access(request, resp, start_time)
         return resp, False
 
     def handle_error(self, request: Any, status: int = 500, exc: BaseException | None = None,

@@ -17,12 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from asyncio import current_task
+from asyncio import current_task as _current_task
 from asyncio.tasks import _enter_task, _leave_task
+
+current_task = _current_task
+try:  # the C dict behind current_task(loop): one lookup instead of a Python-level call
+    from asyncio.tasks import _current_tasks  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python versions that keep it elsewhere
+    current_tasks_get: Any = _current_task
+else:
+    current_tasks_get = _current_tasks.get
 from collections.abc import Coroutine, Generator
 from typing import Any
 
-__all__ = ("Resume", "step", "current_task")
+__all__ = ("Resume", "step", "current_task", "current_tasks_get")
 
 
 def step(loop: asyncio.AbstractEventLoop, carrier: asyncio.Task[Any] | None,
@@ -33,7 +41,7 @@ def step(loop: asyncio.AbstractEventLoop, carrier: asyncio.Task[Any] | None,
     on ``yielded`` (hand both to ``Resume``).  Exceptions propagate.
     """
     # From inside some task (a test calling data_received), run as that task's code.
-    entered = carrier is not None and current_task(loop) is None
+    entered = carrier is not None and current_tasks_get(loop) is None
     if entered:
         _enter_task(loop, carrier)  # type: ignore[arg-type]
     try:

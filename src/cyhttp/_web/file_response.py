@@ -79,7 +79,7 @@ class FileResponse(StreamResponse):
         st = path.stat()
         return (path if S_ISREG(st.st_mode) else None), st, None
 
-    def _open(self, request: BaseRequest, accept_encoding: str
+    def _open_file(self, request: BaseRequest, accept_encoding: str
               ) -> tuple[int, io.BufferedReader | None, os.stat_result, str | None]:
         path, st, encoding = self._file_and_stat(accept_encoding)
         if path is None:
@@ -114,7 +114,7 @@ class FileResponse(StreamResponse):
         accept_encoding = request.headers.get(hdrs.ACCEPT_ENCODING, "").lower()
         try:
             result, fobj, st, encoding = await loop.run_in_executor(
-                None, self._open, request, accept_encoding)
+                None, self._open_file, request, accept_encoding)
         except PermissionError:
             self.set_status(403)
             return await super().prepare(request)

@@ -33,8 +33,10 @@ from .._core.http_parser import RequestHead, RequestParser
 from .._http.flow import BufferedReadMixin, FlowControlMixin, set_reading
 from .._http.streams import EMPTY_PAYLOAD, StreamReader
 from .config import ServerConfig
-from .cycle import ErrInfo, PayloadAccessError, RequestCycle, RequestPayloadError
-from .eager import Resume, _cancelling, current_task, step
+from .cycle import ErrInfo, RequestCycle
+from .errors import PayloadAccessError, RequestPayloadError
+from .inflate import Inflater, inflater_for
+from .eager import Resume, _cancelling, current_tasks_get, step
 
 if TYPE_CHECKING:
     from .server import Server
@@ -46,6 +48,8 @@ MAX_MSG_QUEUE_SIZE: Final = 32
 
 _PAUSE_BODY: Final = 1   # a body's stream is above its high-water mark
 _PAUSE_QUEUE: Final = 2  # too many parsed messages wait
+_PAUSE_HELD: Final = 4   # events wait behind a decoded body that filled its stream
+_HOLD_INPUT: Final = _PAUSE_QUEUE | _PAUSE_HELD  # bytes arriving meanwhile are stashed
 
 
 class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
@@ -60,6 +64,7 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
         self._config = config
         self._request_handler = manager.request_handler
         self._request_factory = manager.request_factory
+        self._route = manager.request_router
         self._clock = manager.clock
         self.transport: asyncio.Transport | None = None
         self._parser: Any = RequestParser(max_line_size=config.max_line_size,
@@ -67,6 +72,8 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
                                           max_headers=config.max_headers)
         self._messages: deque[tuple[Any, Any]] = deque()
         self._payload: Any = None        # the body being received, if any
+        self._inflate: Inflater | None = None  # its decoder (Content-Encoding), if any
+        self._held: list[Any] | None = None    # events waiting behind a full decoded body
         self._request_count = 0
         self._busy = False               # a message is being answered
         self._carrier: asyncio.Task[None] | None = None
@@ -79,6 +86,7 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
         self._stash = b""                # read while the queue was full, not parsed yet
         self._deadline = 0.0             # the sweep closes the connection after this (0: none)
         self._head_started = False       # bytes of a head arrived since the last head
+        self._corked: bytes | None = None  # answers to write at the loop iteration's end
         self._current_request: Any = None
         self._handler_waiter: asyncio.Future[None] | None = None
         self._extra: dict[str, Any] = {}
@@ -149,6 +157,7 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
         self._manager = None
         self._force_close = True
         self.transport = None
+        self._corked = None
         self._deadline = 0.0
         self._wake_drain(exc)
         payload = self._payload
@@ -179,7 +188,22 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
         self._pause(_PAUSE_BODY)
 
     def resume_reading(self) -> None:
+        """A body's stream has room again; decoding goes on in the next loop step (not
+        inside the reader's call: it is about to park and wait for what comes)."""
         self._unpause(_PAUSE_BODY)
+        if self._held is not None:
+            self._loop.call_soon(self._resume_held)
+
+    def _resume_held(self) -> None:
+        held = self._held
+        if held is not None and not self._force_close and (
+                self._inflate is None or self._inflate.resume()):
+            self._held = None
+            self._unpause(_PAUSE_HELD)
+            self._on_events(held)
+            self._replay_stash()
+            if self._messages and not self._busy:
+                self._dispatch()
 
     def _pause(self, reason: int) -> None:
         if not self._paused:
@@ -195,7 +219,7 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self._force_close or self._parse_failed:
             return
-        if self._paused & _PAUSE_QUEUE:
+        if self._paused & _HOLD_INPUT:
             self._stash += data
             return
         if self._payload is None and not self._head_started:
@@ -205,7 +229,10 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
             events = self._parser.feed(data)
         except ParseError as exc:
             self._on_events(exc.events)
-            self._on_parse_error(exc)
+            if self._held is None:
+                self._on_parse_error(exc)
+            else:  # after the events held back
+                self._held.append(exc)
         else:
             self._on_events(events)
         if self._messages and not self._busy:
@@ -213,20 +240,35 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
 
     def _on_events(self, events: list[Any]) -> None:
         payload = self._payload
-        for event in events:
+        inflate = self._inflate
+        for i, event in enumerate(events):
             cls = type(event)
-            if cls is bytes:
-                payload.feed_data(event)
+            if cls is bytes or cls is memoryview or cls is bytearray:
+                if inflate is None:
+                    payload.feed_data(event if cls is bytes else bytes(event))
+                elif not inflate.feed(event if cls is bytes else bytes(event)):
+                    # The body's reader is full of decoded bytes: what follows waits.
+                    self._payload = payload
+                    self._held = events[i + 1:]
+                    self._pause(_PAUSE_HELD)
+                    return
             elif cls is EndOfMessage:
-                if payload is not EMPTY_PAYLOAD:
+                if inflate is not None:
+                    inflate.end()
+                    inflate = self._inflate = None
+                elif payload is not EMPTY_PAYLOAD:
                     payload.feed_eof()
                 payload = None
             elif cls is ChunkEnds:
-                payload.feed_chunk_ends(event.ends)
-            elif cls is RequestHead or isinstance(event, RequestHead):
+                if inflate is None:
+                    payload.feed_chunk_ends(event.ends)
+            elif isinstance(event, ParseError):  # held back behind a decoded body
+                self._payload = payload
+                self._on_parse_error(event)
+                return
+            else:
                 payload = self._on_head(event)
-            else:  # a memoryview or bytearray slice of the body
-                payload.feed_data(bytes(event))
+                inflate = self._inflate
         self._payload = payload
         if payload is None and self._head_started and events:
             self._head_started = False  # the next head's clock starts with its first bytes
@@ -236,7 +278,10 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
         if head.content_length or head.chunked:
             payload = StreamReader(self, self._config.read_bufsize, loop=self._loop,
                                    size_hint=head.content_length)
-            if head.chunked:
+            encoding = head.encoding
+            if encoding is not None and self._config.auto_decompress:
+                self._inflate = inflater_for(encoding, payload)
+            elif head.chunked:
                 payload.begin_http_chunk_receiving()
         else:
             payload = EMPTY_PAYLOAD
@@ -252,6 +297,7 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
         payload = self._payload
         if payload is not None:  # inside a body: its reader fails, the answer then closes
             self._payload = None
+            self._inflate = None
             err = RequestPayloadError(str(exc) or type(exc).__name__)
             err.__cause__ = exc
             payload.set_exception(err)
@@ -266,10 +312,14 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
         """A queued message is being answered: refill once the queue is half empty."""
         if len(self._messages) <= MAX_MSG_QUEUE_SIZE // 2:
             self._unpause(_PAUSE_QUEUE)
-            stash = self._stash
-            if stash:
-                self._stash = b""
-                self.data_received(stash)
+            self._replay_stash()
+
+    def _replay_stash(self) -> None:
+        """Parse what arrived while input was held (never answers: a message is in hand)."""
+        stash = self._stash
+        if stash and not self._paused & _HOLD_INPUT:
+            self._stash = b""
+            self.data_received(stash)
 
     # -- answering, in order ------------------------------------------------------------------
 
@@ -280,27 +330,29 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
         messages = self._messages
         while messages and not self._busy and not self._force_close:
             message, payload = messages.popleft()
+            self._busy = True  # also while stepping: nothing nested answers the next one
             if self._paused & _PAUSE_QUEUE:
                 self._message_taken()
             ctx = self._context.copy()
             coro = self._answer(message, payload)
             # eager.step, inlined: this is every request's path.
-            entered = carrier is not None and current_task(loop) is None
+            entered = carrier is not None and current_tasks_get(loop) is None
             if entered:
                 _enter_task(loop, carrier)  # type: ignore[arg-type]
             try:
                 yielded = ctx.run(coro.send, None)
             except StopIteration as stop:
+                self._busy = False
                 if not stop.value:
                     return
                 continue
             except BaseException:
+                self._busy = False
                 self.force_close()
                 raise
             finally:
                 if entered:
                     _leave_task(loop, carrier)  # type: ignore[arg-type]
-            self._busy = True
             wake = self._wake
             if wake is not None and not wake.done():
                 wake.set_result((coro, ctx, yielded))
@@ -370,6 +422,30 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
         if deadline and now >= deadline and not self._busy and not self._messages:
             self.force_close()
 
+    # -- writing ----------------------------------------------------------------------------------
+
+    def cork(self, data: bytes | bytearray | memoryview) -> None:
+        """Write ``data`` at the end of this loop iteration (with the rest corked)."""
+        corked = self._corked
+        if corked is None:
+            self._corked = bytes(data)
+            manager = self._manager
+            if manager is not None:
+                manager.corked(self)
+            else:  # not served by a Server (closing): nothing would uncork it later
+                self.uncork()
+        else:
+            self._corked = corked + data
+
+    def uncork(self) -> None:
+        """Write what is corked now."""
+        data = self._corked
+        if data is not None:
+            self._corked = None
+            transport = self.transport
+            if transport is not None and not transport.is_closing():
+                transport.write(data)
+
     # -- closing ----------------------------------------------------------------------------------
 
     def keep_alive(self, val: bool) -> None:
@@ -383,10 +459,12 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
             self.force_close()
 
     def force_close(self) -> None:
-        """Close now."""
+        """Close now (what is written or corked still goes out first)."""
         self._force_close = True
         self._deadline = 0.0
         self._stop_carrier()
+        if self._corked is not None:
+            self.uncork()
         transport = self.transport
         if transport is not None:
             transport.close()

@@ -162,17 +162,28 @@ class Response(StreamResponse):
         writer = self._payload_writer
         assert writer is not None
         body = self._body if self._compressed_body is None else self._compressed_body
-        if body is None or self._must_be_empty_body:
-            body = b""
-        elif isinstance(body, payload.Payload):
+        if isinstance(body, payload.Payload) and not self._must_be_empty_body:
             try:
                 await body.write(writer)
             finally:
                 await body.close()
-            body = b""
-        if writer.end(body):
+            if writer.end(b""):
+                await writer.drain()
+            self._ended(writer)
+        elif self._end_now():
             await writer.drain()
+
+    def _end_now(self) -> bool:
+        """``write_eof`` of a bytes body, synchronously; True when the caller should drain
+        the writer (which this call already detached from the response)."""
+        writer = self._payload_writer
+        assert writer is not None
+        body = self._body if self._compressed_body is None else self._compressed_body
+        if body is None or self._must_be_empty_body:
+            body = b""
+        drain = writer.end(body)
         self._ended(writer)
+        return drain
 
     def _prepare_body(self, request: BaseRequest) -> None:
         headers = self._headers

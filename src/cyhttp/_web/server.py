@@ -46,6 +46,8 @@ class Server:
         self.requests_count = 0
         self.request_handler = handler
         self.request_factory = request_factory or self._make_request
+        # Set by Application: request → the handler to await, or None (then ``handler``).
+        self.request_router: Callable[[BaseRequest], Any] | None = None
         self.handler_cancellation = handler_cancellation
         try:
             self._config = ServerConfig.from_kwargs(**kwargs)
@@ -58,6 +60,7 @@ class Server:
         self._protocol_class = (BufferedRequestHandler if reads_buffered(self._loop)
                                 else RequestHandler)
         self._sweep: asyncio.TimerHandle | None = None
+        self._corked: list[RequestHandler] = []
         self.clock = Clock(self._loop.time())
         config = self._config
         shortest = min(t for t in (config.keepalive_timeout, config.header_timeout, 4.0) if t > 0)
@@ -85,6 +88,20 @@ class Server:
             carrier.add_done_callback(lambda _: self._connections.pop(handler, None))
         else:
             del self._connections[handler]
+
+    def corked(self, handler: RequestHandler) -> None:
+        """``handler`` corked a write: uncork every corked connection once the loop is done
+        with what is ready now (see writer.py)."""
+        corked = self._corked
+        if not corked:
+            self._loop.call_soon(self._uncork_all)
+        corked.append(handler)
+
+    def _uncork_all(self) -> None:
+        corked = self._corked
+        self._corked = []
+        for handler in corked:
+            handler.uncork()
 
     def _check_deadlines(self) -> None:
         self._sweep = None

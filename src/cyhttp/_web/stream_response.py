@@ -199,6 +199,26 @@ class StreamResponse(MutableMapping["str | ResponseKey[Any]", Any], ResponseHead
         writer = self._payload_writer
         if writer is not None:
             return writer
+        writer = self._prepare_begin(request)
+        if self._compression:
+            await self._start_compression(request)
+        self._prepare_headers(request, writer)
+        if request._prepare_hooks:
+            await request._prepare_hook(self)
+        self._prepare_end(request, writer)
+        return writer
+
+    # prepare() in three synchronous steps, so that a response with nothing to await
+    # (no compression, no on_response_prepare) is prepared without a coroutine.
+
+    def _prepare_now(self, request: BaseRequest) -> ResponseWriter:
+        """``prepare`` when it has nothing to await (see ``can_prepare_now``)."""
+        writer = self._prepare_begin(request)
+        self._prepare_headers(request, writer)
+        self._prepare_end(request, writer)
+        return writer
+
+    def _prepare_begin(self, request: BaseRequest) -> ResponseWriter:
         self._req = request
         status = self._status
         method = request._method
@@ -206,15 +226,12 @@ class StreamResponse(MutableMapping["str | ResponseKey[Any]", Any], ResponseHead
                                     or (method == "CONNECT" and 200 <= status < 300))
         writer = self._payload_writer = request._payload_writer
         self._prepare_body(request)
-        if self._compression:
-            await self._start_compression(request)
-        self._prepare_headers(request, writer)
-        if request._prepare_hooks:
-            await request._prepare_hook(self)
+        return writer
+
+    def _prepare_end(self, request: BaseRequest, writer: ResponseWriter) -> None:
         writer._head = response_head(request._version, self._status, self._reason, self._headers)
         if self._send_headers_immediately:
             writer.send_headers()
-        return writer
 
     def _prepare_body(self, request: BaseRequest) -> None:
         """A hook for responses that know their body up front (Response: Content-Length)."""
@@ -253,16 +270,14 @@ class StreamResponse(MutableMapping["str | ResponseKey[Any]", Any], ResponseHead
                 del headers[hdrs.TRANSFER_ENCODING]
         elif (writer.length if self._length_check else self.content_length) != 0:
             headers.setdefault(hdrs.CONTENT_TYPE, "application/octet-stream")
-        if hdrs.DATE not in headers:
-            headers[hdrs.DATE] = date_value()
-        if hdrs.SERVER not in headers:
-            headers[hdrs.SERVER] = SERVER_SOFTWARE
-        if hdrs.CONNECTION not in headers:
-            if keep_alive:
-                if version == (1, 0):
-                    headers[hdrs.CONNECTION] = "keep-alive"
-            elif version == (1, 1):
-                headers[hdrs.CONNECTION] = "close"
+        headers.setdefault(hdrs.DATE, date_value())
+        headers.setdefault(hdrs.SERVER, SERVER_SOFTWARE)
+        # Connection is said only when it differs from the version's default.
+        if keep_alive:
+            if version == (1, 0) and hdrs.CONNECTION not in headers:
+                headers[hdrs.CONNECTION] = "keep-alive"
+        elif version == (1, 1) and hdrs.CONNECTION not in headers:
+            headers[hdrs.CONNECTION] = "close"
         self._keep_alive = keep_alive
 
     async def write(self, data: bytes | bytearray | memoryview) -> None:

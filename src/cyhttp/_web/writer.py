@@ -6,6 +6,11 @@ body write (or ``send_headers`` for a streaming response) sends head and bytes i
 last bytes (compressed, framed, cut to Content-Length as the writer is set up), the
 chunked terminator and, for a small response, the head too — one write, no coroutine;
 it returns True when the transport is paused and the caller should ``await drain()``.
+A small ending (up to ``CORK_LIMIT``) is not written at once but handed to the
+connection (``protocol.cork``), which writes everything corked in one loop iteration
+at its end: pipelined answers leave in one send, and the loop runs the Python side of
+all its ready connections before the kernel's send path for any of them.  Every other
+write first uncorks its connection, so bytes keep their order.
 A response that must have no body (HEAD, 1xx, 204, 304) gets ``no_body``: body bytes
 are dropped, the head still goes out.  Streaming writes, drain and compression setup
 are the shared writer's (what a Payload writes through).
@@ -17,12 +22,14 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+from .._http.errors import TransportClosingError
 from .._http.writer import StreamWriter
 from .head import response_head
 
 __all__ = ("ResponseWriter",)
 
 _write_raw = StreamWriter._write
+CORK_LIMIT = 1 << 16
 
 
 class ResponseWriter(StreamWriter):
@@ -51,15 +58,22 @@ class ResponseWriter(StreamWriter):
         head = self._head
         if head is not None:
             self._head = None
-            _write_raw(self, head)
+            self._out(head)
 
     def _write(self, data: bytes | bytearray | memoryview) -> None:
         head = self._head
         if head is not None:
             self._head = None
-            _write_raw(self, head if self.no_body else head + data)
+            self._out(head if self.no_body else head + data)
         elif not self.no_body:
-            _write_raw(self, data)
+            self._out(data)
+
+    def _out(self, data: bytes | bytearray | memoryview) -> None:
+        """Write now, after whatever this connection has corked."""
+        protocol = self._protocol
+        if protocol._corked is not None:
+            protocol.uncork()
+        _write_raw(self, data)
 
     async def write(self, chunk: bytes | bytearray | memoryview, *, drain: bool = True,
                     LIMIT: int = 0x10000) -> None:
@@ -94,7 +108,14 @@ class ResponseWriter(StreamWriter):
             self._head = None
             data = head + data if data else head
         if data:
-            _write_raw(self, data)
+            if len(data) <= CORK_LIMIT:
+                transport = self._transport
+                if transport is None or transport.is_closing():
+                    raise TransportClosingError("Cannot write to closing transport")
+                self.output_size += len(data)
+                self._protocol.cork(data)
+            else:
+                self._out(data)
         return self._protocol._writing_paused  # type: ignore[no-any-return]
 
     async def write_eof(self, chunk: bytes = b"") -> None:
