@@ -36,6 +36,7 @@ from .config import ServerConfig
 from .cycle import ErrInfo, RequestCycle
 from .errors import PayloadAccessError, RequestPayloadError
 from .inflate import Inflater, inflater_for
+from .writer import CORK_LIMIT
 from .eager import Resume, _cancelling, current_tasks_get, step
 
 if TYPE_CHECKING:
@@ -86,7 +87,8 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
         self._stash = b""                # read while the queue was full, not parsed yet
         self._deadline = 0.0             # the sweep closes the connection after this (0: none)
         self._head_started = False       # bytes of a head arrived since the last head
-        self._corked: bytes | None = None  # answers to write at the loop iteration's end
+        self._corked: list[Any] | None = None  # answers to write at the loop iteration's end
+        self._corked_size = 0
         self._current_request: Any = None
         self._handler_waiter: asyncio.Future[None] | None = None
         self._extra: dict[str, Any] = {}
@@ -425,26 +427,31 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
     # -- writing ----------------------------------------------------------------------------------
 
     def cork(self, data: bytes | bytearray | memoryview) -> None:
-        """Write ``data`` at the end of this loop iteration (with the rest corked)."""
+        """Write ``data`` at the end of this loop iteration (with the rest corked), or now
+        once ``CORK_LIMIT`` bytes wait (a long pipelined burst)."""
         corked = self._corked
         if corked is None:
-            self._corked = bytes(data)
+            self._corked = [data]
+            self._corked_size = len(data)
             manager = self._manager
             if manager is not None:
                 manager.corked(self)
             else:  # not served by a Server (closing): nothing would uncork it later
                 self.uncork()
         else:
-            self._corked = corked + data
+            corked.append(data)
+            self._corked_size += len(data)
+            if self._corked_size > CORK_LIMIT:
+                self.uncork()
 
     def uncork(self) -> None:
         """Write what is corked now."""
-        data = self._corked
-        if data is not None:
+        corked = self._corked
+        if corked is not None:
             self._corked = None
             transport = self.transport
             if transport is not None and not transport.is_closing():
-                transport.write(data)
+                transport.write(corked[0] if len(corked) == 1 else b"".join(corked))
 
     # -- closing ----------------------------------------------------------------------------------
 
