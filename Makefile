@@ -55,3 +55,8 @@ wheel: $(STAMP)
 
 clean:
 	rm -rf build dist .build-stamp src/cyhttp/_core/*.so src/cyhttp/_core/_*_c.c src/cyhttp/_core/*.html
+
+# The server benchmark (bench/web_bench.py: wrk against cyhttp.web, aiohttp.web, uvicorn, granian, a raw floor).
+.PHONY: bench-web
+bench-web: build $(VENV)/.bench-installed
+	$(PY) -m bench.web_bench $(BENCH_ARGS)

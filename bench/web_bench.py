@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("floor", "cyhttp", "cyhttp-pure", "aiohttp", "uvicorn", "granian")

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import sys
 from typing import Any
 
@@ -149,7 +148,7 @@ def main() -> None:
         from granian import Granian
 
         print(f"READY {os.getpid()}", flush=True)
-        Granian(f"bench.web_server:rsgi_app", address=args.host, port=args.port, interface="rsgi",
+        Granian("bench.web_server:rsgi_app", address=args.host, port=args.port, interface="rsgi",
                 workers=1, loop="uvloop" if args.loop == "uvloop" else "asyncio",
                 log_enabled=False, backlog=1024).serve()
         return

@@ -388,7 +388,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
                 match_info._current_app = self
             match_info._apps.insert(0, self)
             match_info._frozen = True
-            handler: Handler = match_info._route._handler  # type: ignore[assignment]
+            handler: Handler = match_info._route._handler
         else:
             match_info.add_app(self)
             match_info.freeze()

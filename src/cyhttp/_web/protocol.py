@@ -1,21 +1,17 @@
 """RequestHandler: the asyncio Protocol of one server connection.
 
-How this works: bytes go straight into the engine's ``RequestParser``; its events are
-sorted here — a ``RequestHead`` queues a message (with a ``StreamReader`` for its body,
-or ``EMPTY_PAYLOAD``), body bytes and chunk ends go to the body being received,
-``EndOfMessage`` ends it.  Queued messages are answered strictly in order, one at a
-time (``cycle.RequestCycle``): each is run eagerly (``eager.step``) right here; one that
-has to wait continues in the connection's carrier task (``_carry``), which then also
-answers the messages queued behind it.  This module is the one place where engine
-errors become HTTP: a bad head is answered ``400`` (``exc.status``) and the connection
-closed; a bad body fails the body's stream with ``RequestPayloadError``.
+How this works: what arrives is parsed and sorted into queued messages by the ``Intake``
+mixin (intake.py).  Queued messages are answered strictly in order, one at a time
+(``cycle.RequestCycle``): each is run eagerly (``eager.step``, inlined in ``_dispatch``)
+right where it was parsed; one that has to wait continues in the connection's carrier
+task (``_carry``), which then also answers the messages queued behind it.  Small
+answers are corked and leave at the end of the loop iteration (``cork``; writer.py).
 
-Bounds: at most ``MAX_MSG_QUEUE_SIZE`` parsed messages wait (beyond that reading pauses
-until the queue is half empty); a body's stream pauses reading above its high-water
-mark; writes wait on the transport's drain (``FlowControlMixin``).  Timers: the server's
-one-second sweep closes a connection idle past ``keepalive_timeout`` (75 s from
-``AppRunner``/``run_app``) or whose head has not completed within ``header_timeout`` of
-its first byte (not renewed by later bytes, so a drip cannot hold it open).
+Bounds: see intake.py for reading; writes wait on the transport's drain
+(``FlowControlMixin``).  Timers: the server's sweep closes a connection idle past
+``keepalive_timeout`` (75 s from ``run_app``) or whose head has not completed within
+``header_timeout`` of its first byte (not renewed by later bytes, so a drip cannot hold
+it open).
 """
 
 from __future__ import annotations
@@ -25,17 +21,15 @@ import contextvars
 import socket
 from asyncio.tasks import _enter_task, _leave_task
 from collections import deque
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
-from .._core.errors import ParseError
-from .._core.events import ChunkEnds, EndOfMessage
-from .._core.http_parser import RequestHead, RequestParser
-from .._http.flow import BufferedReadMixin, FlowControlMixin, set_reading
-from .._http.streams import EMPTY_PAYLOAD, StreamReader
+from .._core.http_parser import RequestParser
+from .._http.flow import BufferedReadMixin, FlowControlMixin
 from .config import ServerConfig
-from .cycle import ErrInfo, RequestCycle
+from .cycle import RequestCycle
 from .errors import PayloadAccessError, RequestPayloadError
-from .inflate import Inflater, inflater_for
+from .inflate import Inflater
+from .intake import _PAUSE_QUEUE, MAX_MSG_QUEUE_SIZE, Intake
 from .writer import CORK_LIMIT
 from .eager import Resume, _cancelling, current_tasks_get, step
 
@@ -45,15 +39,9 @@ if TYPE_CHECKING:
 __all__ = ("RequestHandler", "BufferedRequestHandler", "RequestPayloadError",
            "PayloadAccessError", "MAX_MSG_QUEUE_SIZE")
 
-MAX_MSG_QUEUE_SIZE: Final = 32
-
-_PAUSE_BODY: Final = 1   # a body's stream is above its high-water mark
-_PAUSE_QUEUE: Final = 2  # too many parsed messages wait
-_PAUSE_HELD: Final = 4   # events wait behind a decoded body that filled its stream
-_HOLD_INPUT: Final = _PAUSE_QUEUE | _PAUSE_HELD  # bytes arriving meanwhile are stashed
 
 
-class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
+class RequestHandler(FlowControlMixin, Intake, RequestCycle, asyncio.Protocol):
     """One connection: parser, message queue, the request being answered, timers."""
 
     def __init__(self, manager: Server, *, loop: asyncio.AbstractEventLoop,
@@ -182,146 +170,6 @@ class RequestHandler(FlowControlMixin, RequestCycle, asyncio.Protocol):
         # A half-close ends nothing by itself: the answers in progress still go out
         # (a body still expected is failed by connection_lost).
         return None
-
-    # -- reading -------------------------------------------------------------------------------
-
-    def pause_reading(self) -> None:
-        """A body's stream is full (called by the StreamReader)."""
-        self._pause(_PAUSE_BODY)
-
-    def resume_reading(self) -> None:
-        """A body's stream has room again; decoding goes on in the next loop step (not
-        inside the reader's call: it is about to park and wait for what comes)."""
-        self._unpause(_PAUSE_BODY)
-        if self._held is not None:
-            self._loop.call_soon(self._resume_held)
-
-    def _resume_held(self) -> None:
-        held = self._held
-        if held is not None and not self._force_close and (
-                self._inflate is None or self._inflate.resume()):
-            self._held = None
-            self._unpause(_PAUSE_HELD)
-            self._on_events(held)
-            self._replay_stash()
-            if self._messages and not self._busy:
-                self._dispatch()
-
-    def _pause(self, reason: int) -> None:
-        if not self._paused:
-            set_reading(self.transport, False)
-        self._paused |= reason
-
-    def _unpause(self, reason: int) -> None:
-        if self._paused & reason:
-            self._paused &= ~reason
-            if not self._paused:
-                set_reading(self.transport, True)
-
-    def data_received(self, data: bytes) -> None:
-        if self._force_close or self._parse_failed:
-            return
-        if self._paused & _HOLD_INPUT:
-            self._stash += data
-            return
-        if self._payload is None and not self._head_started:
-            self._head_started = True
-            self._deadline = self._clock.now + self._config.header_timeout
-        try:
-            events = self._parser.feed(data)
-        except ParseError as exc:
-            self._on_events(exc.events)
-            if self._held is None:
-                self._on_parse_error(exc)
-            else:  # after the events held back
-                self._held.append(exc)
-        else:
-            self._on_events(events)
-        if self._messages and not self._busy:
-            self._dispatch()
-
-    def _on_events(self, events: list[Any]) -> None:
-        payload = self._payload
-        inflate = self._inflate
-        for i, event in enumerate(events):
-            cls = type(event)
-            if cls is bytes or cls is memoryview or cls is bytearray:
-                if inflate is None:
-                    payload.feed_data(event if cls is bytes else bytes(event))
-                elif not inflate.feed(event if cls is bytes else bytes(event)):
-                    # The body's reader is full of decoded bytes: what follows waits.
-                    self._payload = payload
-                    self._held = events[i + 1:]
-                    self._pause(_PAUSE_HELD)
-                    return
-            elif cls is EndOfMessage:
-                if inflate is not None:
-                    inflate.end()
-                    inflate = self._inflate = None
-                elif payload is not EMPTY_PAYLOAD:
-                    payload.feed_eof()
-                payload = None
-            elif cls is ChunkEnds:
-                if inflate is None:
-                    payload.feed_chunk_ends(event.ends)
-            elif isinstance(event, ParseError):  # held back behind a decoded body
-                self._payload = payload
-                self._on_parse_error(event)
-                return
-            else:
-                payload = self._on_head(event)
-                inflate = self._inflate
-        self._payload = payload
-        if payload is None and self._head_started and events:
-            self._head_started = False  # the next head's clock starts with its first bytes
-
-    def _on_head(self, head: Any) -> Any:
-        self._request_count += 1
-        if head.content_length or head.chunked:
-            payload = StreamReader(self, self._config.read_bufsize, loop=self._loop,
-                                   size_hint=head.content_length)
-            encoding = head.encoding
-            if encoding is not None and self._config.auto_decompress:
-                self._inflate = inflater_for(encoding, payload)
-            elif head.chunked:
-                payload.begin_http_chunk_receiving()
-        else:
-            payload = EMPTY_PAYLOAD
-        self._messages.append((head, payload))
-        self._deadline = 0.0
-        if len(self._messages) >= MAX_MSG_QUEUE_SIZE:
-            self._pause(_PAUSE_QUEUE)
-        return payload
-
-    def _on_parse_error(self, exc: ParseError) -> None:
-        self._parse_failed = True
-        self._deadline = 0.0
-        payload = self._payload
-        if payload is not None:  # inside a body: its reader fails, the answer then closes
-            self._payload = None
-            self._inflate = None
-            err = RequestPayloadError(str(exc) or type(exc).__name__)
-            err.__cause__ = exc
-            payload.set_exception(err)
-            self._close = True
-            if not self._busy and not self._messages:
-                self.force_close()
-            return
-        self._request_count += 1
-        self._messages.append((ErrInfo(exc.status, exc, exc.message or str(exc)), EMPTY_PAYLOAD))
-
-    def _message_taken(self) -> None:
-        """A queued message is being answered: refill once the queue is half empty."""
-        if len(self._messages) <= MAX_MSG_QUEUE_SIZE // 2:
-            self._unpause(_PAUSE_QUEUE)
-            self._replay_stash()
-
-    def _replay_stash(self) -> None:
-        """Parse what arrived while input was held (never answers: a message is in hand)."""
-        stash = self._stash
-        if stash and not self._paused & _HOLD_INPUT:
-            self._stash = b""
-            self.data_received(stash)
 
     # -- answering, in order ------------------------------------------------------------------
 
