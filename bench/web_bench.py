@@ -200,7 +200,9 @@ def report(all_results: dict[str, dict[str, list[dict[str, dict[str, float]]]]],
             floor = kinds.get("floor")
             if ours and ref:
                 lines.append(f"- {scenario}: cyhttp compiled / aiohttp.web req/s = "
-                             f"{_median(ours, scenario, 'rps') / _median(ref, scenario, 'rps'):.2f}")  # type: ignore[operator]
+                             f"{_median(ours, scenario, 'rps') / _median(ref, scenario, 'rps'):.2f}; "  # type: ignore[operator]
+                             f"aiohttp.web / cyhttp compiled CPU per request = "
+                             f"{_median(ref, scenario, 'cpu_us') / _median(ours, scenario, 'cpu_us'):.2f}")  # type: ignore[operator]
             if pure and ref:
                 lines.append(f"- {scenario}: cyhttp pure / aiohttp.web req/s = "
                              f"{_median(pure, scenario, 'rps') / _median(ref, scenario, 'rps'):.2f}")  # type: ignore[operator]

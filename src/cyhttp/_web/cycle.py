@@ -25,7 +25,6 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from .._core.errors import BadHttpMethod, ParseError
 from .._http.helpers import HttpVersion10
-from .._http.payload import Payload
 from .._http.streams import EMPTY_PAYLOAD
 from .eager import _cancelling
 from .errors import PayloadAccessError
@@ -58,19 +57,13 @@ ERROR_MESSAGE = RawRequestMessage.of(RawRequestMessage(
     None))  # type: ignore[arg-type]
 
 
-_FINISH_NOW: dict[type, bool] = {}
-
-
 def _finishes_now(resp: Any) -> bool:
-    """A Response whose class keeps Response's prepare / write_eof, with a bytes body and
-    no compression, not yet prepared: it can be sent without awaiting anything."""
-    cls = type(resp)
-    ok = _FINISH_NOW.get(cls)
-    if ok is None:
-        ok = _FINISH_NOW[cls] = (issubclass(cls, Response) and cls.prepare is StreamResponse.prepare
-                                 and cls.write_eof is Response.write_eof)
-    return (ok and not resp._compression and resp._payload_writer is None
-            and not resp._eof_sent and not isinstance(resp._body, Payload))
+    """A Response whose class keeps Response's prepare / write_eof (``_sends_whole``), with
+    a bytes body and no compression, not yet prepared: sent without awaiting anything."""
+    if not resp._sends_whole or resp._compression or resp._payload_writer is not None:
+        return False
+    body = resp._body
+    return (body is None or type(body) is bytes) and not resp._eof_sent
 
 
 class RequestCycle:

@@ -86,6 +86,7 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
         self._named_resources: dict[str, AbstractResource] = {}
         self._matched_sub_app_resources: list[AbstractResource] = []
         self._table: dict[str, _Bucket] | None = None
+        self._exact: dict[str, PlainResource] = {}
 
     # -- resolving -----------------------------------------------------------------------------
 
@@ -103,6 +104,15 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             }
             anywhere = tuple((r, _sync_matcher(r)) for r in resources if r.segments is None)
             table[key] = (by_count, anywhere)
+        # A plain path whose resource is the first candidate the walk tries for it is
+        # found with one lookup (it wins whenever it has a route for the method).
+        exact: dict[str, PlainResource] = {}
+        for by_count, _ in table.values():
+            for candidates in by_count.values():
+                first = candidates[0][0]
+                if type(first) is PlainResource and candidates[0][1] is not None:
+                    exact.setdefault(first._path or "/", first)
+        self._exact = exact
         self._table = table
         return table
 
@@ -133,6 +143,11 @@ class UrlDispatcher(AbstractRouter, Mapping[str, AbstractResource]):
             table = self._build_table()
         method = request._method
         path = request._match_path() or "/"
+        plain = self._exact.get(path)
+        if plain is not None:
+            route = plain._routes.get(method, plain._any_route)
+            if route is not None:
+                return UrlMappingMatchInfo({}, route)
         segments = path.count("/")
         allowed: set[str] = set()
         part = path

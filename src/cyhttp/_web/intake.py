@@ -21,7 +21,7 @@ from collections import deque
 from typing import Any, Final
 
 from .._core.errors import ParseError
-from .._core.events import ChunkEnds, EndOfMessage
+from .._core.events import MESSAGE_END, ChunkEnds, EndOfMessage
 from .._http.flow import set_reading
 from .._http.streams import EMPTY_PAYLOAD, StreamReader
 from .config import ServerConfig
@@ -121,6 +121,17 @@ class Intake:
 
     def _on_events(self, events: list[Any]) -> None:
         payload = self._payload
+        if (payload is None and len(events) == 2 and events[1] is MESSAGE_END
+                and not events[0].content_length and not events[0].chunked):
+            # The usual case, a whole bodiless request: _on_head without a body.
+            self._request_count += 1
+            messages = self._messages
+            messages.append((events[0], EMPTY_PAYLOAD))
+            self._deadline = 0.0
+            self._head_started = False
+            if len(messages) >= MAX_MSG_QUEUE_SIZE:
+                self._pause(_PAUSE_QUEUE)
+            return
         inflate = self._inflate
         for i, event in enumerate(events):
             cls = type(event)

@@ -210,8 +210,12 @@ class RequestHandler(FlowControlMixin, Intake, RequestCycle, asyncio.Protocol):
                 coro.close()
                 self.force_close()
             return
-        if not self._busy:
-            self._after_answers()
+        if not self._busy and not self._force_close:
+            if self._close or not self._keepalive:
+                self.force_close()
+            elif self._payload is None and not self._head_started:
+                timeout = self._config.keepalive_timeout  # idle: _set_idle_deadline, inlined
+                self._deadline = self._clock.now + timeout if timeout > 0 else 0.0
 
     async def _carry(self) -> None:
         """The connection's task: goes on with answers that had to wait, then the queue."""

@@ -31,6 +31,10 @@ __all__ = ("Response", "json_response", "json_bytes_response")
 MAX_SYNC_CHUNK_SIZE = 4096  # bodies above this are compressed in an executor (as aiohttp)
 
 
+# Content-Type values of text bodies, by (content_type, charset): built once each.
+_TEXT_TYPES: dict[tuple[str | None, str], str] = {}
+
+
 def _compress(coding: str, body: bytes, strategy: int | None) -> bytes:
     encoder = Encoder(coding)
     return encoder.compress(body) + encoder.flush()
@@ -41,6 +45,13 @@ class Response(StreamResponse):
 
     _compressed_body: bytes | None = None
     _send_headers_immediately = False
+    _sends_whole = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass that changes how it is prepared or ended goes through its methods.
+        super().__init_subclass__(**kwargs)
+        cls._sends_whole = (cls.prepare is StreamResponse.prepare
+                            and cls.write_eof is Response.write_eof)
 
     def __init__(self, *, body: Any = None, status: int = 200, reason: str | None = None,
                  text: str | None = None, headers: Any = None, content_type: str | None = None,
@@ -48,25 +59,34 @@ class Response(StreamResponse):
                  zlib_executor: Executor | None = None) -> None:
         if body is not None and text is not None:
             raise ValueError("body and text are not allowed together")
-        real_headers: CIMultiDict[str] = CIMultiDict() if headers is None else CIMultiDict(headers)
+        if headers is None:
+            real_headers: CIMultiDict[str] = CIMultiDict()
+            has_type = False
+        else:
+            real_headers = CIMultiDict(headers)
+            has_type = hdrs.CONTENT_TYPE in real_headers
         if content_type is not None and "charset" in content_type:
             raise ValueError("charset must not be in content_type argument")
         if text is not None:
-            if hdrs.CONTENT_TYPE in real_headers:
+            if has_type:
                 if content_type or charset:
                     raise ValueError("passing both Content-Type header and content_type "
                                      "or charset params is forbidden")
             else:
-                if not isinstance(text, str):
+                if type(text) is not str and not isinstance(text, str):
                     raise TypeError(f"text argument must be str ({type(text)!r})")
-                if content_type is None:
-                    content_type = "text/plain"
                 if charset is None:
                     charset = "utf-8"
-                real_headers[hdrs.CONTENT_TYPE] = content_type + "; charset=" + charset
+                key = (content_type, charset)
+                value = _TEXT_TYPES.get(key)
+                if value is None:
+                    value = (content_type or "text/plain") + "; charset=" + charset
+                    if len(_TEXT_TYPES) < 64:
+                        _TEXT_TYPES[key] = value
+                real_headers[hdrs.CONTENT_TYPE] = value
                 body = text.encode(charset)
                 text = None
-        elif hdrs.CONTENT_TYPE in real_headers:
+        elif has_type:
             if content_type is not None or charset is not None:
                 raise ValueError("passing both Content-Type header and content_type "
                                  "or charset params is forbidden")

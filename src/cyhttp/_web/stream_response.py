@@ -63,6 +63,8 @@ class StreamResponse(MutableMapping["str | ResponseKey[Any]", Any], ResponseHead
     """A response whose body is written piece by piece after ``prepare()``."""
 
     # Class-level defaults: a response pays only for the attributes it changes.
+    __http_exception__ = False  # True on HTTPException (a plain lookup, never a miss)
+    _sends_whole = False  # Response's prepare/write_eof, unchanged (see response.py)
     _length_check = True
     _body: Any = None
     _keep_alive: bool | None = None
@@ -212,10 +214,10 @@ class StreamResponse(MutableMapping["str | ResponseKey[Any]", Any], ResponseHead
     # (no compression, no on_response_prepare) is prepared without a coroutine.
 
     def _prepare_now(self, request: BaseRequest) -> ResponseWriter:
-        """``prepare`` when it has nothing to await (see ``can_prepare_now``)."""
+        """``prepare`` when it has nothing to await (cycle._finishes_now)."""
         writer = self._prepare_begin(request)
         self._prepare_headers(request, writer)
-        self._prepare_end(request, writer)
+        writer._head = response_head(request._version, self._status, self._reason, self._headers)
         return writer
 
     def _prepare_begin(self, request: BaseRequest) -> ResponseWriter:
