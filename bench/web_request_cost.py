@@ -6,7 +6,10 @@ running loop, and the time per answered request is reported (best of ``--repeat`
 Handlers that finish without waiting are answered inside ``data_received``, so this
 measures parsing, routing, the handler, the response head and the bookkeeping — what
 the server adds above the raw floor.  ``--profile`` prints a cProfile of the loop;
-``--kind aiohttp`` runs aiohttp.web's protocol the same way, for comparison.
+``--bytecodes`` counts the Python bytecodes and calls per request instead (sys.settrace:
+a measure that other work on the machine cannot blur); ``--kind aiohttp`` runs
+aiohttp.web's protocol the same way, for comparison (its loop machinery included, as
+its answers run in tasks).
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ import asyncio
 import cProfile
 import json
 import pstats
+import sys
 import time
 from typing import Any
 
 from bench.web_bench import POST_BODY
 
+CONNECTIONS = 64
 GET = b"GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
 POST = (b"POST /json HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\n"
         b"Content-Length: " + str(len(POST_BODY)).encode() + b"\r\n\r\n" + POST_BODY.encode())
@@ -64,7 +69,8 @@ def make_app(web: Any) -> Any:
     return mk(web)
 
 
-async def run(kind: str, scenario: str, n: int, repeat: int, profile: bool) -> float:
+async def run(kind: str, scenario: str, n: int, repeat: int, profile: bool,
+              bytecodes: bool = False) -> float:
     if kind == "aiohttp":
         from aiohttp import web
     else:
@@ -74,33 +80,55 @@ async def run(kind: str, scenario: str, n: int, repeat: int, profile: bool) -> f
     await runner.setup()
     server = runner.server
     assert server is not None
-    proto = server()
     transport = FakeTransport()
-    proto.connection_made(transport)
+    feeds = []
+    for _ in range(CONNECTIONS):
+        proto = server()
+        proto.connection_made(transport)
+        feeds.append(proto.data_received)
     data = GET if scenario == "get" else POST
-    feed = proto.data_received
     loop = asyncio.get_running_loop()
 
     async def batch(count: int) -> float:
-        # Fed from loop callbacks, as a transport does (not from inside a task); one
-        # request per loop iteration, so task-based servers get to answer in between.
+        # Fed from loop callbacks, as a transport does (not from inside a task): each loop
+        # iteration brings one request on each of CONNECTIONS connections, as the socket
+        # benchmark's 64 keep-alive connections do; task-based servers answer in between.
         done = loop.create_future()
         left = count
         t0 = time.process_time()
 
         def tick() -> None:
             nonlocal left
-            if left == 0:
+            if left <= 0:
                 done.set_result(time.process_time() - t0)
                 return
-            left -= 1
-            feed(data)
+            left -= CONNECTIONS
+            for feed in feeds:
+                feed(data)
             loop.call_soon(tick)
 
         loop.call_soon(tick)
         return await done
 
-    await batch(200)
+    await batch(CONNECTIONS * 4)
+    if bytecodes:
+        ops = calls = 0
+
+        def tracer(frame: Any, event: str, arg: Any) -> Any:
+            nonlocal ops, calls
+            frame.f_trace_opcodes = True
+            if event == "opcode":
+                ops += 1
+            elif event == "call":
+                calls += 1
+            return tracer
+
+        sys.settrace(tracer)
+        await batch(CONNECTIONS * 8)
+        await asyncio.sleep(0)
+        sys.settrace(None)
+        await runner.cleanup()
+        return float(ops * 100000 + calls) / (CONNECTIONS * 8)
     best = float("inf")
     prof = cProfile.Profile() if profile else None
     for _ in range(repeat):
@@ -110,11 +138,11 @@ async def run(kind: str, scenario: str, n: int, repeat: int, profile: bool) -> f
         dt = await batch(n)
         if prof:
             prof.disable()
+        await asyncio.sleep(0)
         assert transport.written > written, "no responses written"
-        best = min(best, dt / n * 1e6)
+        best = min(best, dt / (-(-n // CONNECTIONS) * CONNECTIONS) * 1e6)
     if prof:
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
-    proto.connection_lost(None)
     await runner.cleanup()
     return best
 
@@ -127,14 +155,22 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--bytecodes", action="store_true")
     args = parser.parse_args()
-    coro = run(args.kind, args.scenario, args.n, args.repeat, args.profile)
+    coro = run(args.kind, args.scenario, args.n, args.repeat, args.profile, args.bytecodes)
     if args.loop == "uvloop":
         import uvloop
 
         us = uvloop.run(coro)
     else:
         us = asyncio.run(coro)
+    if args.bytecodes:
+        both = us * CONNECTIONS * 8
+        ops, calls = divmod(round(both), 100000)
+        n = CONNECTIONS * 8
+        print(json.dumps({"kind": args.kind, "scenario": args.scenario, "loop": args.loop,
+                          "bytecodes_per_request": round(ops / n), "calls_per_request": round(calls / n, 1)}))
+        return
     print(json.dumps({"kind": args.kind, "scenario": args.scenario, "loop": args.loop,
                       "us_per_request": round(us, 3)}))
 
