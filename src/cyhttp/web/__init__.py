@@ -1,19 +1,17 @@
 """aiohttp.web's public names: ``from cyhttp import web`` in place of ``from aiohttp import web``.
 
 Re-exports only (the server lives in ``cyhttp._web``); ``python -m cyhttp.web`` runs
-``main`` (the ``package.module:init_func`` command line).
+``main`` (the ``package.module:init_func`` command line) from ``__main__.py``.
 """
 
 from __future__ import annotations
 
-import sys
-
-from ._web.access_log import AccessLogger
-from ._web.app import Application, CleanupError
-from ._web.cli import main
-from ._web.errors import PayloadAccessError, RequestPayloadError
-from ._web.dispatcher import UrlDispatcher
-from ._web.exceptions import (
+from .._web.access_log import AccessLogger
+from .._web.app import Application, CleanupError
+from .._web.cli import main
+from .._web.errors import PayloadAccessError, RequestPayloadError
+from .._web.dispatcher import UrlDispatcher
+from .._web.exceptions import (
     HTTPAccepted,
     HTTPBadGateway,
     HTTPBadRequest,
@@ -74,16 +72,16 @@ from ._web.exceptions import (
     HTTPVersionNotSupported,
     NotAppKeyWarning,
 )
-from ._web.file_response import FileResponse
-from ._web.helpers import AppKey, RequestKey, ResponseKey
-from ._web.match_info import UrlMappingMatchInfo
-from ._web.middlewares import middleware, normalize_path_middleware
-from ._web.protocol import RequestHandler
-from ._web.request import BaseRequest, Request
-from ._web.request_body import FileField
-from ._web.resources import AbstractResource, DynamicResource, PlainResource, Resource
-from ._web.response import Response, json_bytes_response, json_response
-from ._web.routedef import (
+from .._web.file_response import FileResponse
+from .._web.helpers import AppKey, RequestKey, ResponseKey
+from .._web.match_info import UrlMappingMatchInfo
+from .._web.middlewares import middleware, normalize_path_middleware
+from .._web.protocol import RequestHandler
+from .._web.request import BaseRequest, Request
+from .._web.request_body import FileField
+from .._web.resources import AbstractResource, DynamicResource, PlainResource, Resource
+from .._web.response import Response, json_bytes_response, json_response
+from .._web.routedef import (
     AbstractRouteDef,
     RouteDef,
     RouteTableDef,
@@ -99,9 +97,9 @@ from ._web.routedef import (
     static,
     view,
 )
-from ._web.routes import AbstractRoute, ResourceRoute
-from ._web.run_app import run_app
-from ._web.runner import (
+from .._web.routes import AbstractRoute, ResourceRoute
+from .._web.run_app import run_app
+from .._web.runner import (
     AppRunner,
     BaseRunner,
     BaseSite,
@@ -112,11 +110,11 @@ from ._web.runner import (
     TCPSite,
     UnixSite,
 )
-from ._web.server import Server
-from ._web.static import StaticResource
-from ._web.stream_response import ContentCoding, StreamResponse
-from ._web.subapps import PrefixedSubAppResource
-from ._web.view import View
+from .._web.server import Server
+from .._web.static import StaticResource
+from .._web.stream_response import ContentCoding, StreamResponse
+from .._web.subapps import PrefixedSubAppResource
+from .._web.view import View
 
 __all__ = (
     # app
@@ -246,9 +244,3 @@ __all__ = (
     # run_app
     "run_app",
 )
-
-# aiohttp.web also offers these module attributes (not in its __all__).
-AccessLogger = AccessLogger
-
-if __name__ == "__main__":  # python -m cyhttp.web
-    main(sys.argv[1:])
