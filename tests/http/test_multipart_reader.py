@@ -39,7 +39,7 @@ from cyhttp._http.multipart_writer import (
 )
 from cyhttp._http.streams import StreamReader
 
-from ._peers import raw_server, read_head, web_server
+from ..client._peers import raw_server, read_head, web_server
 
 B = "Bnd-x7"  # boundary of the hand-made bodies
 CT = {"Content-Type": f"multipart/mixed; boundary={B}"}

@@ -17,7 +17,7 @@ from yarl import URL
 import cyhttp
 from cyhttp import ClientTimeout
 
-from ._proxy_peers import (
+from .._proxy_peers import (
     Origin,
     RawProxy,
     client_context,

@@ -8,7 +8,7 @@ import pytest
 
 import cyhttp
 
-from ._peers import raw_server, read_head
+from .._peers import raw_server, read_head
 
 
 async def echo_path(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

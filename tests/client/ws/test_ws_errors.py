@@ -18,7 +18,7 @@ from cyhttp._client.exceptions import ServerTimeoutError
 from cyhttp._client.ws_connect import ws_connect
 from cyhttp._core.errors import WSInvalidUTF8, WSMessageTooBig, WSProtocolError
 
-from ._ws_peers import (
+from .._ws_peers import (
     close_frame,
     deflate,
     frame,

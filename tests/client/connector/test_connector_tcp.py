@@ -26,7 +26,7 @@ from cyhttp._client.timeouts import ClientTimeout
 from cyhttp.abc import AbstractResolver
 from cyhttp.connector import NamedPipeConnector, TCPConnector, UnixConnector
 
-from ._connector_peer import NO_TIMEOUT, CountingServer, FakeRequest
+from .._connector_peer import NO_TIMEOUT, CountingServer, FakeRequest
 
 pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")
 

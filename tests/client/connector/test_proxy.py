@@ -28,7 +28,7 @@ from cyhttp._client.exceptions import (
     ConnectionTimeoutError,
 )
 
-from ._proxy_peers import (
+from .._proxy_peers import (
     Origin,
     RawProxy,
     client_context,

@@ -27,7 +27,7 @@ from cyhttp._http.ws_protocol import (
     protocol_class,
 )
 
-from ._ws_peers import close_frame, frame, raw_server, read_close, read_frame
+from .._ws_peers import close_frame, frame, raw_server, read_close, read_frame
 
 TEXT, BINARY = 0x1, 0x2
 CHUNK = 64 * 1024

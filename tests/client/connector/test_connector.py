@@ -12,7 +12,7 @@ from cyhttp._client.exceptions import ClientConnectionError, ConnectionTimeoutEr
 from cyhttp._client.timeouts import ClientTimeout
 from cyhttp.connector import BaseConnector, Connection, TCPConnector
 
-from ._connector_peer import NO_TIMEOUT, CountingServer, FakeRequest
+from .._connector_peer import NO_TIMEOUT, CountingServer, FakeRequest
 
 pytestmark = pytest.mark.filterwarnings("error::ResourceWarning")
 

@@ -16,7 +16,7 @@ import cyhttp
 from cyhttp import BasicAuth, WSMsgType
 from cyhttp._client.ws_connect import ws_connect
 
-from ._ws_peers import close_frame, good_101, raw_server, read_close, read_frame_raw
+from .._ws_peers import close_frame, good_101, raw_server, read_close, read_frame_raw
 
 
 async def _echo(ws: ws_server.ServerConnection) -> None:

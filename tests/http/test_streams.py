@@ -10,7 +10,7 @@ import cyhttp
 from cyhttp._http.flow import READ_SIZE
 from cyhttp._http.streams import EMPTY_PAYLOAD, StreamReader
 
-from ._peers import raw_server, read_head
+from ..client._peers import raw_server, read_head
 
 
 async def fed(*parts: bytes, eof: bool = True, limit: int = 2**16) -> StreamReader:
