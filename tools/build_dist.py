@@ -60,7 +60,7 @@ _KEEP = ("Successfully built", "Created wheel", "Fixed-up wheel", "New filename 
 def run(cmd: list[str], *, env: dict[str, str] | None = None, cwd: Path | str | None = None,
         quiet: bool = False) -> None:
     print("+ " + " ".join(str(c) for c in cmd), flush=True)
-    result = subprocess.run(cmd, env=env if env is not None else clean_env(), cwd=cwd, text=True,
+    result = subprocess.run(cmd, check=False, env=env if env is not None else clean_env(), cwd=cwd, text=True,
                             stdout=subprocess.PIPE if quiet else None,
                             stderr=subprocess.STDOUT if quiet else None)
     if quiet:

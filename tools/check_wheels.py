@@ -63,7 +63,7 @@ VERSION = _version()
 def _built_minors() -> list[int]:
     """The CPython 3.x minors the wheels are built for (cibuildwheel's ``build`` list)."""
     text = (ROOT / "pyproject.toml").read_text()
-    match = re.search(r'^\[tool\.cibuildwheel\][^\[]*?^build\s*=\s*"([^"]*)"', text, re.M | re.S)
+    match = re.search(r'^\[tool\.cibuildwheel\][^\[]*?^build\s*=\s*"([^"]*)"', text, re.MULTILINE | re.DOTALL)
     assert match is not None, "no [tool.cibuildwheel] build list in pyproject.toml"
     return sorted({int(m) for m in re.findall(r"cp3(\d+)-", match.group(1))})
 
@@ -126,9 +126,10 @@ def _import_check(report: Report, path: str, compiled: bool) -> None:
         env["PYTHONPATH"] = target
         if compiled:
             env["CYHTTP_REQUIRE_EXTENSIONS"] = "1"
-        code = ("import cyhttp, cyhttp._core.http_parser, cyhttp.client, os; "
+        choosers = ", ".join(f"cyhttp._core.{stem[1:-2]}" for stem in COMPILED)  # every engine piece
+        code = (f"import cyhttp, cyhttp.client, {choosers}, os; "
                 "print(cyhttp.EXTENSIONS, os.path.dirname(os.path.dirname(cyhttp.__file__)))")
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+        out = subprocess.run([sys.executable, "-c", code], check=False, env=env, capture_output=True, text=True,
                              cwd=target, timeout=120)
         words = out.stdout.split()
         ok = out.returncode == 0 and len(words) == 2 and words[0] == str(compiled) \

@@ -170,7 +170,7 @@ async def test_streaming_download_saves_the_bytes(path: str, tmp_path: Path) -> 
 async def test_streaming_download_failure_leaves_no_file(tmp_path: Path) -> None:
     target = tmp_path / "out.bin"
     async with serve(blob_app()) as base:
-        code, out, err = await run_example("streaming_download.py", base + "/nothing-here", str(target))
+        code, _, err = await run_example("streaming_download.py", base + "/nothing-here", str(target))
     assert code == 1
     assert "404" in err
     assert list(tmp_path.iterdir()) == []
@@ -202,7 +202,7 @@ async def test_websocket_client_prints_the_echoes() -> None:
 async def test_websocket_client_reads_stdin() -> None:
     async with echo_server() as url:
         code, out, err = await run_example("websocket_client.py", url, "--wait", "10",
-                                           stdin="one\n\ntwo\n".encode())
+                                           stdin=b"one\n\ntwo\n")
     assert code == 0, err
     assert [line for line in out.splitlines() if line.startswith("<")] == ["< one", "< two"]
     assert out.splitlines()[-1] == "closed (code 1000)"
