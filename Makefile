@@ -13,7 +13,7 @@ all: build
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q "setuptools>=68" wheel "Cython>=3.1" "multidict>=7.0"
+	$(PIP) install -q "setuptools>=77" wheel "Cython>=3.1" "multidict>=7.0"
 	$(PIP) install -q -e ".[test,speedups]" --no-build-isolation
 	touch $(STAMP)
 
