@@ -186,7 +186,7 @@ class CookieJar(AbstractCookieJar):
         items = cookies.items() if isinstance(cookies, Mapping) else cookies
         for name, cookie in items:
             if isinstance(cookie, Morsel):
-                morsel: Morsel[str] = cookie.copy()  # type: ignore[assignment]
+                morsel: Morsel[str] = cookie.copy()
             else:
                 value = str(cookie)
                 if not is_sendable(name, value):

@@ -23,7 +23,7 @@ try:
 
     _AIODNS_DEFAULT = hasattr(aiodns.DNSResolver, "getaddrinfo")
 except ImportError:  # pragma: no cover - depends on the environment
-    aiodns = None
+    aiodns = None  # type: ignore[assignment]  # optional extra: AsyncResolver() raises without it
     _AIODNS_DEFAULT = False
 
 __all__ = ("AbstractResolver", "ResolveResult", "ThreadedResolver", "AsyncResolver", "DefaultResolver")
@@ -39,6 +39,13 @@ _IS_WINDOWS = sys.platform == "win32"
 def _windows_localhost(host: str) -> bool:
     # Windows refuses "localhost" with AI_ADDRCONFIG when offline; retry without it.
     return _IS_WINDOWS and host.rstrip(".").casefold() == "localhost"
+
+
+def _inet(address: tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes]) -> tuple[str, int]:
+    """Host and port of an AF_INET / AF_INET6 sockaddr (getaddrinfo is typed for raw ones too)."""
+    host, port = address[0], address[1]
+    assert isinstance(host, str) and isinstance(port, int)
+    return host, port
 
 
 class ThreadedResolver(AbstractResolver):
@@ -69,9 +76,9 @@ class ThreadedResolver(AbstractResolver):
                     resolved, sport = await self._loop.getnameinfo(address, _NAMEINFO_FLAGS)
                     rport = int(sport)
                 else:
-                    resolved, rport = address[0], address[1]
+                    resolved, rport = _inet(address)
             elif fam == socket.AF_INET:
-                resolved, rport = address[0], address[1]
+                resolved, rport = _inet(address)
             else:
                 continue
             hosts.append(
