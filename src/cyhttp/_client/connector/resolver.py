@@ -14,17 +14,18 @@ import asyncio
 import socket
 import sys
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...abc import AbstractResolver, ResolveResult
 
-try:
-    import aiodns
-
-    _AIODNS_DEFAULT = hasattr(aiodns.DNSResolver, "getaddrinfo")
-except ImportError:  # pragma: no cover - depends on the environment
-    aiodns = None  # type: ignore[assignment]  # optional extra: AsyncResolver() raises without it
-    _AIODNS_DEFAULT = False
+if TYPE_CHECKING:
+    import aiodns  # the ``speedups`` extra; checkers see it installed
+else:
+    try:
+        import aiodns
+    except ImportError:  # pragma: no cover - depends on the environment
+        aiodns = None  # AsyncResolver() raises
+_AIODNS_DEFAULT = aiodns is not None and hasattr(aiodns.DNSResolver, "getaddrinfo")
 
 __all__ = ("AbstractResolver", "ResolveResult", "ThreadedResolver", "AsyncResolver", "DefaultResolver")
 
