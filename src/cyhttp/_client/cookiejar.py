@@ -185,7 +185,9 @@ class CookieJar(AbstractCookieJar):
             return  # no cookies from IP hosts unless unsafe=True
         # (casts: checkers also imagine objects that are both a Mapping and pairs, or both
         # a BaseCookie and a Morsel)
-        items = cast("LooseCookiesMappings", cookies).items() if isinstance(cookies, Mapping) else cookies
+        items = (
+            cast("LooseCookiesMappings", cookies).items() if isinstance(cookies, Mapping) else cookies
+        )
         for name, cookie in items:
             if isinstance(cookie, Morsel):
                 morsel = cast("Morsel[str]", cookie.copy())

@@ -191,10 +191,11 @@ class StreamReader(HttpChunkSplits):
                 f"{func_name}() called while another coroutine is already waiting for incoming data"
             )
         # The reader needs more than is buffered: never leave the transport paused.
-        protocol = self._protocol
-        if self._paused and protocol is not None:
+        if self._paused:
             self._paused = False
-            protocol.resume_reading()
+            protocol = self._protocol
+            if protocol is not None:  # always, while paused
+                protocol.resume_reading()
         waiter = self._waiter = self._loop.create_future()
         deadline = self._deadline
         if deadline is None:
