@@ -32,7 +32,8 @@ Report = list[tuple[str, int, str]]
 
 
 def _rel(path: str) -> str:
-    return Path(path).resolve().relative_to(ROOT).as_posix()
+    resolved = Path(path).resolve()
+    return resolved.relative_to(ROOT).as_posix() if resolved.is_relative_to(ROOT) else str(resolved)
 
 
 @pytest.fixture(scope="session")
