@@ -4,7 +4,7 @@
 pieces run as compiled Cython modules, each with a pure-Python twin.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohappyeyeballs import AddrInfoType, SocketFactoryType  # noqa: E402
 
@@ -56,6 +56,59 @@ from ._http.auth import BasicAuth, encode_basic_auth  # noqa: E402
 from ._http.helpers import HttpVersion, HttpVersion10, HttpVersion11  # noqa: E402
 from ._http.streams import EMPTY_PAYLOAD, EofStream, StreamReader  # noqa: E402
 from ._version import __version__
+
+if TYPE_CHECKING:
+    # What the lazy names below are, for type checkers (at run time they load on first use).
+    from ._client.cookiejar import CookieJar, DummyCookieJar
+    from ._client.digest_auth import DigestAuthMiddleware
+    from ._client.middlewares import ClientHandlerType, ClientMiddlewareType
+    from ._client.tracing import (
+        TraceConfig,
+        TraceConnectionCreateEndParams,
+        TraceConnectionCreateStartParams,
+        TraceConnectionQueuedEndParams,
+        TraceConnectionQueuedStartParams,
+        TraceConnectionReuseconnParams,
+        TraceDnsCacheHitParams,
+        TraceDnsCacheMissParams,
+        TraceDnsResolveHostEndParams,
+        TraceDnsResolveHostStartParams,
+        TraceRequestChunkSentParams,
+        TraceRequestEndParams,
+        TraceRequestExceptionParams,
+        TraceRequestHeadersSentParams,
+        TraceRequestRedirectParams,
+        TraceRequestStartParams,
+        TraceResponseChunkReceivedParams,
+    )
+    from ._client.ws import ClientWebSocketResponse
+    from ._core.errors import WSProtocolError as WebSocketError
+    from ._core.ws_types import WSCloseCode, WSMessage, WSMsgType
+    from ._http.formdata import FormData
+    from ._http.multipart_reader import (
+        BadContentDispositionHeader,
+        BadContentDispositionParam,
+        BodyPartReader,
+        MultipartReader,
+        content_disposition_filename,
+        parse_content_disposition,
+    )
+    from ._http.multipart_writer import MultipartWriter
+    from ._http.payload import (
+        PAYLOAD_REGISTRY,
+        AsyncIterablePayload,
+        BufferedReaderPayload,
+        BytesIOPayload,
+        BytesPayload,
+        IOBasePayload,
+        JsonPayload,
+        Payload,
+        StringIOPayload,
+        StringPayload,
+        TextIOPayload,
+        get_payload,
+        payload_type,
+    )
 
 # Loaded on first use: modules not every program needs (and that keep import light).
 _LAZY: dict[str, str] = {
@@ -114,20 +167,22 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name == "WebSocketError":  # what ERROR messages carry, under aiohttp's name
-        from ._core.errors import WSProtocolError
+if not TYPE_CHECKING:  # hidden from checkers, so a misspelt name is an error, not Any
 
-        globals()[name] = WSProtocolError
-        return WSProtocolError
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
+    def __getattr__(name: str) -> object:
+        if name == "WebSocketError":  # what ERROR messages carry, under aiohttp's name
+            from ._core.errors import WSProtocolError
 
-    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
-    globals()[name] = value
-    return value
+            globals()[name] = WSProtocolError
+            return WSProtocolError
+        module_name = _LAZY.get(name)
+        if module_name is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        import importlib
+
+        value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
+        globals()[name] = value
+        return value
 
 
 # aiohttp.__all__ names cyhttp does not provide (tests/compat/test_api_surface.py keeps

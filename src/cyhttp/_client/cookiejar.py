@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http.cookies import BaseCookie, Morsel, SimpleCookie
 from types import MappingProxyType
-from typing import Any, Union
+from typing import Any, Union, cast
 
 from yarl import URL
 
@@ -33,7 +33,7 @@ from .._http.cookie_parse import (
     parse_set_cookie_headers,
 )
 from .._http.helpers import is_ip_address
-from ..abc import AbstractCookieJar, ClearCookiePredicate, LooseCookies
+from ..abc import AbstractCookieJar, ClearCookiePredicate, LooseCookies, LooseCookiesMappings
 
 __all__ = ("CookieJar", "DummyCookieJar")
 
@@ -183,10 +183,14 @@ class CookieJar(AbstractCookieJar):
         hostname = response_url.raw_host
         if not self._unsafe and is_ip_address(hostname):
             return  # no cookies from IP hosts unless unsafe=True
-        items = cookies.items() if isinstance(cookies, Mapping) else cookies
+        # (casts: checkers also imagine objects that are both a Mapping and pairs, or both
+        # a BaseCookie and a Morsel)
+        items = (
+            cast("LooseCookiesMappings", cookies).items() if isinstance(cookies, Mapping) else cookies
+        )
         for name, cookie in items:
             if isinstance(cookie, Morsel):
-                morsel: Morsel[str] = cookie.copy()  # type: ignore[assignment]
+                morsel = cast("Morsel[str]", cookie.copy())
             else:
                 value = str(cookie)
                 if not is_sendable(name, value):

@@ -197,15 +197,16 @@ class ResponseHandler(BodyPump, FlowControlMixin, asyncio.Protocol):
             done = exc.events
             if done:
                 self._should_close = True
-            if done and self._backlog is None:
-                self._process(done)
-                if self._backlog is not None:  # flow control stopped it: fail behind it
-                    self._backlog.append(exc)
+                backlog = self._backlog
+                if backlog is None:
+                    self._process(done)
+                    if self._backlog is not None:  # flow control stopped it: fail behind it
+                        self._backlog.append(exc)
+                        return
+                else:
+                    backlog.extend(done)
+                    backlog.append(exc)
                     return
-            elif done:
-                self._backlog.extend(done)
-                self._backlog.append(exc)
-                return
             self._fail(exc)
             return
         if events:

@@ -152,13 +152,13 @@ class BodyPartReader:
     def __aiter__(self) -> BodyPartReader:
         return self
 
-    async def __anext__(self) -> bytes:
+    async def __anext__(self) -> bytes | bytearray:
         data = await self.next()
         if data is None:
             raise StopAsyncIteration
         return data
 
-    async def next(self) -> bytes | None:
+    async def next(self) -> bytes | bytearray | None:
         data = await self.read()
         return data or None
 
@@ -183,7 +183,7 @@ class BodyPartReader:
         self._lead = 0
         return False
 
-    async def read(self, *, decode: bool = False) -> bytes:
+    async def read(self, *, decode: bool = False) -> bytes | bytearray:
         """The rest of the part (decoded by its encodings when ``decode``)."""
         if self._at_eof:
             return b""

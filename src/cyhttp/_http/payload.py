@@ -171,10 +171,11 @@ class _LimitedWriter:
     async def write(self, chunk: bytes) -> None:
         if self._left <= 0:
             return
+        data: bytes | memoryview = chunk
         if len(chunk) > self._left:
-            chunk = memoryview(chunk)[: self._left]
-        self._left -= len(chunk)
-        await self._writer.write(chunk)
+            data = memoryview(chunk)[: self._left]
+        self._left -= len(data)
+        await self._writer.write(data)
 
 
 class BytesPayload(Payload):
@@ -236,13 +237,14 @@ class IOBasePayload(Payload):
 
     def _remaining_size(self) -> int | None:
         try:
-            position = self._value.tell()
+            position: int = self._value.tell()
             return os.fstat(self._value.fileno()).st_size - position
         except (AttributeError, OSError, ValueError):
             return None
 
     def _read(self) -> bytes:
-        return self._value.read(READ_SIZE)
+        data: bytes = self._value.read(READ_SIZE)
+        return data
 
     async def write(self, writer: Any) -> None:
         loop = asyncio.get_running_loop()
@@ -270,7 +272,7 @@ class TextIOPayload(IOBasePayload):
             if encoding is None:
                 from .helpers import parse_content_type
 
-                encoding = parse_content_type(content_type)[1].get("charset", "utf-8")  # type: ignore[arg-type]
+                encoding = parse_content_type(content_type)[1].get("charset", "utf-8")
         if content_type is None:
             content_type = f"text/plain; charset={encoding}"
         super().__init__(value, *args, content_type=content_type, encoding=encoding, **kwargs)
@@ -279,12 +281,14 @@ class TextIOPayload(IOBasePayload):
         return None  # characters are not bytes: unknown until encoded
 
     def _read(self) -> bytes:
-        return self._value.read(READ_SIZE).encode(self._encoding or "utf-8")
+        text: str = self._value.read(READ_SIZE)
+        return text.encode(self._encoding or "utf-8")
 
 
 class BytesIOPayload(IOBasePayload):
     def _remaining_size(self) -> int | None:
-        return len(self._value.getbuffer()) - self._value.tell()
+        position: int = self._value.tell()
+        return len(self._value.getbuffer()) - position
 
 
 class BufferedReaderPayload(IOBasePayload):

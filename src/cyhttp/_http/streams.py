@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import asyncio
 from array import array
-from collections.abc import AsyncIterator, Callable
-from typing import Any, Final
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Final, Generic, TypeVar
 
 from .._core.buffer import Buffer
 from .._core.errors import BufferLimitError
-from .stream_chunks import HttpChunkSplits
+from .stream_chunks import HttpChunkSplits, ReadFlow
 
 __all__ = ("StreamReader", "EmptyStreamReader", "EMPTY_PAYLOAD", "EofStream", "DEFAULT_LIMIT")
 
 DEFAULT_LIMIT: Final = 2**16
+
+_T = TypeVar("_T")
 
 
 class EofStream(Exception):
@@ -44,7 +46,7 @@ class StreamReader(HttpChunkSplits):
 
     def __init__(
         self,
-        protocol: Any,
+        protocol: ReadFlow | None,
         limit: int = DEFAULT_LIMIT,
         *,
         loop: asyncio.AbstractEventLoop | None = None,
@@ -52,7 +54,7 @@ class StreamReader(HttpChunkSplits):
         size_hint: int | None = None,
     ) -> None:
         self._loop = loop if loop is not None else asyncio.get_running_loop()
-        self._protocol = protocol
+        self._protocol: ReadFlow | None = protocol
         self._buffer = Buffer()
         self._eof = False
         self._exception: BaseException | None = None
@@ -191,7 +193,9 @@ class StreamReader(HttpChunkSplits):
         # The reader needs more than is buffered: never leave the transport paused.
         if self._paused:
             self._paused = False
-            self._protocol.resume_reading()
+            protocol = self._protocol
+            if protocol is not None:  # always, while paused
+                protocol.resume_reading()
         waiter = self._waiter = self._loop.create_future()
         deadline = self._deadline
         if deadline is None:
@@ -215,7 +219,9 @@ class StreamReader(HttpChunkSplits):
     def _after_read(self) -> None:
         if self._paused and len(self._buffer) < self._low_water:
             self._paused = False
-            self._protocol.resume_reading()
+            protocol = self._protocol
+            if protocol is not None:  # always, while paused
+                protocol.resume_reading()
 
     # -- readers ------------------------------------------------------------------
 
@@ -335,27 +341,27 @@ class StreamReader(HttpChunkSplits):
         return _ChunkIter(self.readchunk)
 
 
-class _Iter:
+class _Iter(Generic[_T]):
     __slots__ = ("_read",)
 
-    def __init__(self, read: Callable[[], Any]) -> None:
+    def __init__(self, read: Callable[[], Awaitable[_T]]) -> None:
         self._read = read
 
-    def __aiter__(self) -> _Iter:
+    def __aiter__(self) -> _Iter[_T]:
         return self
 
-    async def __anext__(self) -> bytes:
-        data: bytes = await self._read()
+    async def __anext__(self) -> _T:
+        data = await self._read()
         if not data:
             raise StopAsyncIteration
         return data
 
 
-class _ChunkIter(_Iter):
+class _ChunkIter(_Iter[tuple[bytes, bool]]):
     __slots__ = ()
 
-    async def __anext__(self) -> tuple[bytes, bool]:  # type: ignore[override]
-        item: tuple[bytes, bool] = await self._read()
+    async def __anext__(self) -> tuple[bytes, bool]:
+        item = await self._read()
         if not item[0] and not item[1]:  # (b"", True) is a boundary, not the end
             raise StopAsyncIteration
         return item

@@ -85,6 +85,8 @@ def single_use(key: ConnectionKey) -> bool:
     price is one connection per request, paid only by authenticated plain-HTTP proxying.
     """
     proxy = key.proxy
+    if proxy is None:
+        return False  # a direct connection
     return not key.is_ssl and (
         key.proxy_auth is not None or key.proxy_headers_hash is not None
         or proxy.raw_user is not None or proxy.raw_password is not None
