@@ -18,7 +18,7 @@ SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 PKG = "cyhttp"
 LAYERS = ("_core", "_http", "_client", "_web")
 # Leaf modules any layer may import (they import only what is below every layer).
-LEAVES = {f"{PKG}.hdrs", f"{PKG}.abc", f"{PKG}._version", f"{PKG}.typedefs"}
+LEAVES = {f"{PKG}.hdrs", f"{PKG}.abc", f"{PKG}._version"}
 # Top-level modules that are not façades: the package root, the CLI, the leaves.
 NOT_FACADES = {PKG, f"{PKG}.__main__"} | LEAVES
 
