@@ -1,10 +1,11 @@
-/* Byte classes and line checks for the HTTP/1.1 response parser (_http_parser_c.pyx).
+/* Byte classes and line checks for the HTTP/1.1 parsers (_http_parser_c.pyx).
  *
  * How this works: one 256-entry table gives each byte its classes (token char, strict
  * field-value byte, lax field-value byte), so a check is one load and a mask per byte.
  * Lines arrive already split (memchr for LF in the .pyx) and length-checked; these
  * functions only say whether one line is well formed and where its parts are.  The
- * rules are those of the pure-Python twin's regular expressions (_http_head_py.py).
+ * rules are those of the pure-Python twin's regular expressions (_http_head_py.py,
+ * _http_parser_py.py, _http_request_py.py).
  */
 #ifndef CYHTTP_HTTP_SCAN_H
 #define CYHTTP_HTTP_SCAN_H
@@ -16,24 +17,27 @@
 #define CYHTTP_TCHAR 1   /* RFC 9110 tchar */
 #define CYHTTP_VSTRICT 2 /* HTAB, SP, VCHAR, obs-text: no CTL but HTAB */
 #define CYHTTP_VLAX 4    /* anything but NUL, CR, LF (aiohttp's lenient client) */
+#define CYHTTP_TARGET 8  /* request-target bytes: visible ASCII, 0x21-0x7E */
+#define CYHTTP_HOST 16   /* reg-name: unreserved, sub-delims and '%' (RFC 3986) */
+#define CYHTTP_SCHEME 32 /* after a scheme's first letter: ALPHA, DIGIT, '+', '-', '.' */
 
 static const unsigned char cyhttp_class[256] = {
-    0, 4, 4, 4, 4, 4, 4, 4, 4, 6, 0, 4, 4, 0, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    6, 7, 6, 7, 7, 7, 7, 7, 6, 6, 7, 7, 6, 7, 7, 6,
-    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6,
-    6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
-    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 7, 7,
-    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
-    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 7, 6, 7, 4,
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
-    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6
+     0,  4,  4,  4,  4,  4,  4,  4,  4,  6,  0,  4,  4,  0,  4,  4,
+     4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,
+     6, 31, 14, 15, 31, 31, 31, 31, 30, 30, 31, 63, 30, 63, 63, 14,
+    63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 14, 30, 14, 30, 14, 14,
+    14, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
+    63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 14, 14, 14, 15, 31,
+    15, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
+    63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 14, 15, 14, 31,  4,
+     6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,
+     6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,
+     6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,
+     6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,
+     6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,
+     6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,
+     6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,
+     6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6,  6
 };
 
 /* "HTTP/1.x SSS[ reason]" → 0 and the parts (reason trimmed of SP/HTAB); -1 if bad. */
@@ -84,6 +88,72 @@ static inline int cyhttp_field(const char *p, Py_ssize_t n, unsigned char vclass
     return 0;
 }
 
+/* What is wrong with a request line (cyhttp_request_line), in the order of the checks. */
+#define CYHTTP_RL_METHOD (-2)   /* the bytes before the first SP (or the line) are not a token */
+#define CYHTTP_RL_LINE (-1)     /* no SP, or only one */
+#define CYHTTP_RL_VERSION (-3)  /* the bytes after the last SP are not HTTP/1.0 or HTTP/1.1 */
+#define CYHTTP_RL_TARGET (-4)   /* the target is empty or holds a byte outside 0x21-0x7E */
+
+/* "method SP target SP HTTP/1.x" → 0 and the parts; else a CYHTTP_RL_* code.  The
+ * target is what lies between the first and the last SP. */
+static inline int cyhttp_request_line(const char *p, Py_ssize_t n, Py_ssize_t *method_len,
+                                      Py_ssize_t *ts, Py_ssize_t *te, int *minor)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    const char *sp = (const char *)memchr(p, ' ', (size_t)n);
+    Py_ssize_t i, s1 = sp != NULL ? sp - p : n, s2;
+    if (s1 == 0) return CYHTTP_RL_METHOD;
+    for (i = 0; i < s1; i++)
+        if (!(cyhttp_class[u[i]] & CYHTTP_TCHAR)) return CYHTTP_RL_METHOD;
+    if (sp == NULL) return CYHTTP_RL_LINE;
+    s2 = n - 1;
+    while (u[s2] != ' ') s2--;  /* stops at s1 at the latest */
+    if (s2 == s1) return CYHTTP_RL_LINE;
+    if (n - s2 != 9 || memcmp(p + s2 + 1, "HTTP/1.", 7) != 0 || (u[n - 1] != '0' && u[n - 1] != '1'))
+        return CYHTTP_RL_VERSION;
+    for (i = s1 + 1; i < s2; i++)
+        if (!(cyhttp_class[u[i]] & CYHTTP_TARGET)) return CYHTTP_RL_TARGET;
+    if (s2 == s1 + 1) return CYHTTP_RL_TARGET;
+    *method_len = s1;
+    *ts = s1 + 1;
+    *te = s2;
+    *minor = u[n - 1] - '0';
+    return 0;
+}
+
+/* authority-form: (reg-name / "[" IP-literal "]") ":" 1-5 DIGIT (the bytes are visible ASCII). */
+static inline int cyhttp__authority(const unsigned char *t, Py_ssize_t n)
+{
+    Py_ssize_t colon = n - 1, i;
+    while (colon >= 0 && t[colon] >= '0' && t[colon] <= '9') colon--;
+    if (colon < 1 || t[colon] != ':' || n - colon - 1 < 1 || n - colon - 1 > 5) return 0;
+    if (t[0] == '[') {
+        if (colon < 3 || t[colon - 1] != ']') return 0;
+        for (i = 1; i < colon - 1; i++)
+            if (!(cyhttp_class[t[i]] & CYHTTP_HOST) && t[i] != ':') return 0;
+        return 1;
+    }
+    for (i = 0; i < colon; i++)
+        if (!(cyhttp_class[t[i]] & CYHTTP_HOST)) return 0;
+    return 1;
+}
+
+/* The target's form fits the method: CONNECT → authority-form; "*" → OPTIONS only;
+ * else origin-form ("/...") or absolute-form (scheme "://" and a non-empty authority). */
+static inline int cyhttp_target_form(const char *m, Py_ssize_t mlen, const char *tp, Py_ssize_t n)
+{
+    const unsigned char *t = (const unsigned char *)tp;
+    Py_ssize_t i;
+    if (mlen == 7 && memcmp(m, "CONNECT", 7) == 0) return cyhttp__authority(t, n);
+    if (t[0] == '/') return 1;
+    if (n == 1 && t[0] == '*') return mlen == 7 && memcmp(m, "OPTIONS", 7) == 0;
+    if (!((t[0] | 0x20) >= 'a' && (t[0] | 0x20) <= 'z')) return 0;
+    for (i = 1; i < n && (cyhttp_class[t[i]] & CYHTTP_SCHEME); i++)
+        ;
+    return n - i >= 4 && t[i] == ':' && t[i + 1] == '/' && t[i + 2] == '/'
+           && t[i + 3] != '/' && t[i + 3] != '?' && t[i + 3] != '#';
+}
+
 /* ASCII case-insensitive equality with a lower-case literal of letters, digits and '-'.
  * (c | 0x20) only merges a letter with its capital, and '-' with CR, which never
  * reaches here (names are tokens, values hold no CR). */
@@ -108,6 +178,7 @@ typedef struct {
     int conn_close, conn_keep_alive, conn_upgrade;  /* Connection elements seen */
     int upgrade;             /* -1: no Upgrade field; else the first one is non-empty */
     int encoding;            /* -1: no Content-Encoding; 0-3 gzip/deflate/br/zstd; 4 other */
+    int host_count;          /* Host fields (a request needs exactly one in HTTP/1.1) */
 } cyhttp_framing;
 
 static inline void cyhttp_framing_reset(cyhttp_framing *f)
@@ -167,6 +238,9 @@ static inline void cyhttp_framing_field(cyhttp_framing *f, const char *name, Py_
         return;
     case 7:
         if (f->upgrade < 0 && cyhttp_ieq(name, 7, "upgrade", 7)) f->upgrade = vlen > 0;
+        return;
+    case 4:
+        if (cyhttp_ieq(name, 4, "host", 4)) f->host_count++;
         return;
     case 16:
         if (f->encoding >= 0 || !cyhttp_ieq(name, 16, "content-encoding", 16)) return;

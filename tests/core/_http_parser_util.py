@@ -1,4 +1,4 @@
-"""Helpers shared by the response parser tests: run a twin over split input, normalise events."""
+"""Helpers shared by the message parser tests: run a twin over split input, normalise events."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from cyhttp._core.events import ChunkEnds, EndOfMessage
 
 
 def head_fields(head: Any) -> tuple:
-    """A ResponseHead as a plain tuple (the twins' classes differ, their fields must not)."""
+    """A ResponseHead (or RequestHead) as a plain tuple (the twins' classes differ, their
+    fields must not)."""
+    if hasattr(head, "method"):
+        return (
+            "request", head.method, head.path, head.version, tuple(head.headers.items()),
+            head.raw_headers, head.content_length, head.chunked, head.keep_alive,
+            head.upgrade, head.encoding,
+        )
     return (
         "head",
         head.version,
@@ -97,3 +104,20 @@ def run(
 
 def bytewise(data: bytes) -> list[bytes]:
     return [data[i:i + 1] for i in range(len(data))]
+
+
+def run_requests(
+    mod: ModuleType, chunks: list[bytes], *, eof: bool = False, **kwargs: Any,
+) -> tuple[list, bool, bytes]:
+    """``run`` for a RequestParser: (normalised events, upgraded, unparsed)."""
+    parser = mod.RequestParser(**kwargs)
+    events: list = []
+    try:
+        for chunk in chunks:
+            events.extend(parser.feed(chunk))
+        if eof:
+            events.extend(parser.feed_eof())
+    except ParseError as exc:
+        exc.delivered = events
+        raise
+    return normalise(events), parser.upgraded, parser.unparsed()

@@ -11,6 +11,7 @@ data, whatever the split, and the same in both twins.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import given, settings
@@ -27,8 +28,11 @@ TCHAR = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS
 tokens = st.binary(min_size=1, max_size=8).map(lambda b: bytes(TCHAR[x % len(TCHAR)] for x in b))
 values = st.binary(max_size=12).map(
     lambda b: bytes(x if x >= 0x20 and x != 0x7F else 0x41 for x in b).strip(b" \t"))
+# A quoted value escapes its quotes and backslashes as quoted-pairs: a backslash left
+# alone could escape the closing quote, and an unclosed quote is refused.
+quoted = values.map(lambda v: b'"' + re.sub(rb'(["\\])', rb"\\\1", v) + b'"')
 extensions = st.lists(
-    st.tuples(tokens, st.one_of(st.none(), tokens, values.map(lambda v: b'"' + v.replace(b'"', b"") + b'"'))),
+    st.tuples(tokens, st.one_of(st.none(), tokens, quoted)),
     max_size=3,
 ).map(lambda exts: b"".join(b";" + n + (b"" if v is None else b"=" + v) for n, v in exts))
 

@@ -19,8 +19,11 @@ Error contract (the compiled twin raises the same types at the same points):
   error does not depend on how the input was split).  No CR before the LF (bare LF) →
   ``TransferEncodingError``.
 * size line: 1–16 hex digits whose value fits in 63 bits, then optional SP/HTAB, then
-  optionally ``;`` and extensions (ignored; any byte except controls other than HTAB).
-  Anything else → ``TransferEncodingError``.
+  chunk extensions (RFC 9112 §7.1.1; checked, then ignored), each
+  ``";" BWS name BWS ["=" BWS value BWS]``: the name a token, the value a token (bytes
+  >= 0x80 let through, as obs-text) or a quoted-string (qdtext and quoted-pairs,
+  closed).  So an empty extension (``2;``), a lone ``=``, an unclosed quote or a
+  control byte → ``TransferEncodingError``, as anything else after the digits.
 * chunk data must be followed by exactly CRLF, else ``TransferEncodingError``.
 * trailer fields: more than ``max_trailers`` → ``TooManyHeaders``; a name that is not a
   token, a missing colon, obs-fold (leading whitespace) or a control byte in the
@@ -69,7 +72,14 @@ _MAX_SIZE: Final = (1 << 63) - 1
 # A joined payload piece stays at most this big: larger fresh allocations come from
 # glibc's mmap (page faults on every feed), which cost more than the dispatch saved.
 PIECE_CAP: Final = 65536
-_SIZE_LINE: Final = re.compile(rb"([0-9A-Fa-f]+)[ \t]*(?:;[^\x00-\x08\x0a-\x1f\x7f]*)?")
+_TOKEN: Final = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_EXT_VALUE: Final = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z\x80-\xff]+"
+_QUOTED: Final = rb'"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"'
+# Each run of BWS has exactly one place in the pattern, so a failing line costs O(n).
+_SIZE_LINE: Final = re.compile(
+    rb"([0-9A-Fa-f]+)[ \t]*(?:;[ \t]*" + _TOKEN + rb"[ \t]*(?:=[ \t]*(?:"
+    + _EXT_VALUE + rb"|" + _QUOTED + rb")[ \t]*)?)*"
+)
 _NEXT_SIZE: Final = re.compile(rb"\r\n([0-9A-Fa-f]{1,16})\r\n")  # data end + plain size line
 _FIELD: Final = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):(.*)", re.DOTALL)
 _VALUE_CTL: Final = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")

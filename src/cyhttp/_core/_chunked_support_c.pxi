@@ -14,10 +14,13 @@ PIECE_CAP = _PIECE_CAP
 cdef uint64_t _MAX_SIZE = (<uint64_t>1 << 63) - 1
 
 # _HEX[c]: the value of hex digit c, or -1.  _TOKEN[c]: 1 if c is an RFC 9110 tchar.
-# _CTL[c]: 1 if c is a control byte other than HTAB (never allowed in a value/extension).
+# _CTL[c]: 1 if c is a control byte other than HTAB (never allowed in a value).
+# _QDTEXT[c] / _QPAIR[c]: 1 if c may stand in a quoted-string as is / after a backslash.
 cdef signed char _HEX[256]
 cdef unsigned char _TOKEN[256]
 cdef unsigned char _CTL[256]
+cdef unsigned char _QDTEXT[256]
+cdef unsigned char _QPAIR[256]
 
 
 cdef void _init_tables() noexcept:
@@ -27,6 +30,8 @@ cdef void _init_tables() noexcept:
         _HEX[c] = -1
         _TOKEN[c] = 0
         _CTL[c] = 1 if (c < 0x20 and c != 0x09) or c == 0x7F else 0
+        _QPAIR[c] = 0 if _CTL[c] else 1
+        _QDTEXT[c] = 0 if _CTL[c] or c == 0x22 or c == 0x5C else 1
     for c in range(10):
         _HEX[ord("0") + c] = c
     for c in range(6):
@@ -77,11 +82,21 @@ cdef list _group_spans(bytes data, const Py_ssize_t* spans, Py_ssize_t count):
     return out
 
 
+cdef inline Py_ssize_t _skip_bws(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
+    while i < n and (s[i] == b' ' or s[i] == b'\t'):
+        i += 1
+    return i
+
+
 cdef uint64_t _parse_size_line(const char* s, Py_ssize_t n) except? 0:
-    """The chunk size of one size line (hex digits, optional extensions), checked."""
-    cdef Py_ssize_t i = 0
+    """The chunk size of one size line (hex digits, optional extensions), checked.
+
+    Extensions (see the pure twin's docstring): ``";" BWS name BWS ["=" BWS value BWS]``,
+    the value a token (obs-text let through) or a closed quoted-string."""
+    cdef Py_ssize_t i = 0, j
     cdef uint64_t size = 0
     cdef signed char digit
+    cdef unsigned char c
     while i < n:
         digit = _HEX[<unsigned char>s[i]]
         if digit < 0:
@@ -94,16 +109,40 @@ cdef uint64_t _parse_size_line(const char* s, Py_ssize_t n) except? 0:
         raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
     if size > _MAX_SIZE:
         raise TransferEncodingError("chunk size too large")
-    while i < n and (s[i] == b' ' or s[i] == b'\t'):
-        i += 1
-    if i < n:
+    i = _skip_bws(s, i, n)
+    while i < n:  # one extension per round
         if s[i] != b';':
             raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
-        i += 1
-        while i < n:  # extensions are ignored, but may not hide control bytes
-            if _CTL[<unsigned char>s[i]]:
-                raise TransferEncodingError("control character in chunk extension")
+        i = j = _skip_bws(s, i + 1, n)
+        while i < n and _TOKEN[<unsigned char>s[i]]:
             i += 1
+        if i == j:
+            raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
+        i = _skip_bws(s, i, n)
+        if i == n or s[i] != b'=':
+            continue
+        i = j = _skip_bws(s, i + 1, n)
+        if i < n and s[i] == b'"':
+            i += 1
+            while True:
+                if i == n:
+                    raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
+                c = <unsigned char>s[i]
+                if c == 0x22:  # the closing quote
+                    i += 1
+                    break
+                if c == 0x5C and i + 1 < n and _QPAIR[<unsigned char>s[i + 1]]:
+                    i += 2
+                elif _QDTEXT[c]:
+                    i += 1
+                else:
+                    raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
+        else:
+            while i < n and (_TOKEN[<unsigned char>s[i]] or <unsigned char>s[i] >= 0x80):
+                i += 1
+            if i == j:
+                raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
+        i = _skip_bws(s, i, n)
     return size
 
 

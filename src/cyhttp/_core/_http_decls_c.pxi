@@ -1,11 +1,15 @@
-# The response parser's C declarations: the head scanners (csrc/http_scan.h) and
-# multidict's C API (csrc/md_capi.h), with the switch tests use to compare both builds.
+# The parsers' C declarations: the head scanners (csrc/http_scan.h) and multidict's C
+# API (csrc/md_capi.h), with the switch tests use to compare both builds.
 
 cdef extern from "http_scan.h":
     unsigned char CYHTTP_VSTRICT
     unsigned char CYHTTP_VLAX
     int cyhttp_status_line(const char* p, Py_ssize_t n, int* minor, int* status,
                            Py_ssize_t* rs, Py_ssize_t* re)
+    int CYHTTP_RL_LINE, CYHTTP_RL_METHOD, CYHTTP_RL_VERSION, CYHTTP_RL_TARGET
+    int cyhttp_request_line(const char* p, Py_ssize_t n, Py_ssize_t* method_len,
+                            Py_ssize_t* ts, Py_ssize_t* te, int* minor)
+    int cyhttp_target_form(const char* m, Py_ssize_t mlen, const char* t, Py_ssize_t n)
     int cyhttp_field(const char* p, Py_ssize_t n, unsigned char vclass,
                      Py_ssize_t* name_len, Py_ssize_t* vs, Py_ssize_t* ve)
     int cyhttp_ieq(const char* p, Py_ssize_t n, const char* lit, Py_ssize_t m)
@@ -15,6 +19,7 @@ cdef extern from "http_scan.h":
         int te_seen, te_chunked, te_last_chunked
         int conn_close, conn_keep_alive, conn_upgrade
         int upgrade, encoding
+        int host_count
     void cyhttp_framing_reset(cyhttp_framing* f)
     void cyhttp_framing_field(cyhttp_framing* f, const char* name, Py_ssize_t nlen,
                               const char* v, Py_ssize_t vlen)
@@ -27,8 +32,10 @@ cdef extern from "http_scan.h":
 # (bytes) fields are rebuilt from a copy of the field block only if someone asks.  A head
 # that spans feeds is gathered in a malloc'd buffer (never more than max_head_size + 1
 # bytes); the LF search resumes where it stopped, so a slow drip costs O(n).
-# _http_head_c.pxi holds ResponseHead and the name table; _http_lines_c.pxi (included at
-# the end) the line scanning and head building; this file, the state machine.
+# _http_head_c.pxi holds the name table and the heads' shared base; _http_message_c.pxi
+# the state machine and the body-framing rule; _http_lines_c.pxi the line scanning and
+# what both heads are built from; _http_parser_c.pyx the response side,
+# _http_request_c.pxi the request side.
 
 cdef extern from "md_capi.h":
     ctypedef struct MultiDict_CAPI:

@@ -1,5 +1,6 @@
-# The compiled twin's ResponseHead and the helpers behind it, included by
-# _http_parser_c.pyx (it shares that module's cimports and constants).
+# What the compiled twin's heads share: the known-name table, the RawHeaders base and
+# the raw fields behind it.  Included by _http_parser_c.pyx (it shares that module's
+# cimports and constants).
 
 # The known names (``_http_names.KNOWN_NAMES``, the one list) sorted by length, as cached
 # istr objects and as C strings for memcmp: KNOWN_AT[n] .. KNOWN_AT[n + 1] are the
@@ -41,24 +42,15 @@ cdef inline object _name(const char* p, Py_ssize_t n):
     cdef Py_ssize_t i
     if n <= KNOWN_MAX:
         for i in range(KNOWN_AT[n], KNOWN_AT[n + 1]):
-            if memcmp(p, KNOWN_PTR[i], n) == 0:
+            if p[0] == KNOWN_PTR[i][0] and memcmp(p, KNOWN_PTR[i], n) == 0:
                 return <object>KNOWN[i]
     return PyUnicode_DecodeASCII(p, n, NULL)
 
 
-cdef class ResponseHead:
-    """One parsed response head (status line, fields, and what framing needs)."""
+cdef class RawHeaders:
+    """``raw_headers`` of a head, built on first access from its field block."""
 
     cdef:
-        readonly tuple version
-        readonly int status
-        readonly str reason
-        readonly object headers
-        readonly object content_length
-        readonly bint chunked
-        readonly bint keep_alive
-        readonly bint upgrade
-        readonly object encoding
         object _raw
         bytes _block
 
@@ -67,13 +59,6 @@ cdef class ResponseHead:
         if self._raw is None:
             self._raw = _raw_fields(self._block)
         return self._raw
-
-    def __repr__(self):
-        return (
-            f"<ResponseHead HTTP/{self.version[0]}.{self.version[1]} {self.status} "
-            f"{self.reason!r} headers={len(self.headers)} length={self.content_length} "
-            f"chunked={self.chunked} keep_alive={self.keep_alive}>"
-        )
 
 
 cdef tuple _raw_fields(bytes block):

@@ -1,33 +1,27 @@
-"""Response head pieces of the pure-Python HTTP/1.1 parser: ResponseHead and its rules.
+"""Head pieces both pure-Python message parsers share: field lines and framing facts.
 
-``parse_status_line`` and ``parse_field`` check one line each; ``make_head`` turns the
-parsed lines into a ``ResponseHead`` and decides the framing facts the body needs.
-The compiled twin (``_http_parser_c.pyx``) implements exactly these rules, in this order.
+``parse_field`` checks one field line, ``parse_block`` a whole block of them at once;
+``framing`` reads what the body needs from the fields (checking Content-Length and
+Transfer-Encoding the same way for requests and responses); ``whole_head`` is the fast
+path for a head that arrived whole.  The start lines (status line, request line) are
+the parsers' own (``_http_parser_py``, ``_http_request_py``).  The compiled twin
+(``_http_lines_c.pxi``, ``csrc/http_scan.h``) implements exactly these rules, in this order.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Final, Union
+from typing import Callable, Final, TypeVar
 
-from multidict import CIMultiDict, CIMultiDictProxy, istr
+from multidict import CIMultiDict, istr
 
 from ._http_names import KNOWN_NAMES
-from .errors import (
-    BadStatusLine,
-    ContentLengthError,
-    InvalidHeader,
-    TransferEncodingError,
-)
-from .events import EndOfMessage
+from .errors import ContentLengthError, InvalidHeader, TransferEncodingError
 
 # How this works: each rule is one anchored regular expression (the re engine is the
 # fastest scanner pure Python has), applied to a line that is already split off and
 # length-checked.  Framing facts come from a handful of CIMultiDict lookups afterwards.
 
-# status-line = HTTP-version SP 3DIGIT [ SP reason ]; reason = *( HTAB / SP / VCHAR / obs-text ).
-# Only HTTP/1.x is ours; a status below 100 is meaningless to the 1xx/body rules.
-_STATUS: Final = re.compile(rb"HTTP/1\.([0-9]) ([1-9][0-9][0-9])(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?")
 # field-line = token ":" OWS value OWS.  Strict values: no CTL but HTAB (RFC 9110 §5.5).
 # Lax values (aiohttp's client): only NUL, CR and LF are refused.
 _FIELD: Final = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([^\x00-\x08\x0a-\x1f\x7f]*)")
@@ -42,83 +36,27 @@ known_name: Final = _KNOWN.get  # a cached istr for a common name (see _http_nam
 _ENCODINGS: Final = frozenset(("gzip", "deflate", "br", "zstd"))
 _MAX_LENGTH_DIGITS: Final = 18  # 10**18 - 1 fits in 63 bits: no overflow anywhere
 
+Start = TypeVar("Start")  # a parsed start line (the parser's own tuple)
+Fields = list[tuple[str, str]]
+RawFields = tuple[tuple[bytes, bytes], ...]
 
-class ResponseHead:
-    """One parsed response head (status line, fields, and what framing needs).
 
-    ``raw_headers`` is built on first access from the head's field block when the
-    fast path parsed it: most callers never look at it.
-    """
+class RawHeaders:
+    """``raw_headers`` of a head, built on first access from the head's field block when
+    the fast path parsed it: most callers never look at it."""
 
-    __slots__ = (
-        "version", "status", "reason", "headers", "_raw", "_block", "content_length",
-        "chunked", "keep_alive", "upgrade", "encoding",
-    )
+    __slots__ = ("_raw", "_block")
 
-    def __init__(
-        self,
-        version: tuple[int, int],
-        status: int,
-        reason: str,
-        headers: CIMultiDictProxy[str],
-        raw: tuple[tuple[bytes, bytes], ...] | None,
-        block: bytes,
-        content_length: int | None,
-        chunked: bool,
-        keep_alive: bool,
-        upgrade: bool,
-        encoding: str | None,
-    ) -> None:
-        self.version = version
-        self.status = status
-        self.reason = reason
-        self.headers = headers
+    def __init__(self, raw: RawFields | None, block: bytes) -> None:
         self._raw = raw
         self._block = block
-        self.content_length = content_length
-        self.chunked = chunked
-        self.keep_alive = keep_alive
-        self.upgrade = upgrade
-        self.encoding = encoding
 
     @property
-    def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
+    def raw_headers(self) -> RawFields:
         raw = self._raw
         if raw is None:
             raw = self._raw = tuple(raw_fields(self._block))
         return raw
-
-    def __repr__(self) -> str:
-        return (
-            f"<ResponseHead HTTP/{self.version[0]}.{self.version[1]} {self.status} "
-            f"{self.reason!r} headers={len(self.headers)} length={self.content_length} "
-            f"chunked={self.chunked} keep_alive={self.keep_alive}>"
-        )
-
-
-# What the parser's feed() returns: heads, body slices and end markers, in order.
-Event = Union[ResponseHead, bytes, EndOfMessage]
-
-
-def match_status_line(line: bytes) -> tuple[tuple[int, int], int, str] | None:
-    """``HTTP/1.x SSS[ reason]`` → (version, status, reason), or None."""
-    m = _STATUS.fullmatch(line)
-    if m is None:
-        return None
-    reason = m.group(3)
-    return (
-        (1, line[7] - 48),
-        int(m.group(2)),
-        reason.strip(b" \t").decode("utf-8", "surrogateescape") if reason else "",
-    )
-
-
-def parse_status_line(line: bytes) -> tuple[tuple[int, int], int, str]:
-    """Like ``match_status_line`` but BadStatusLine for a bad line."""
-    parsed = match_status_line(line)
-    if parsed is None:
-        raise BadStatusLine(f"invalid status line {line[:100]!r}")
-    return parsed
 
 
 def parse_field(line: bytes, lax: bool) -> tuple[bytes, bytes]:
@@ -129,7 +67,7 @@ def parse_field(line: bytes, lax: bool) -> tuple[bytes, bytes]:
     return m.group(1), m.group(2).rstrip(b" \t")
 
 
-def parse_block(block: bytes, lax: bool) -> list[tuple[str, str]] | None:
+def parse_block(block: bytes, lax: bool) -> Fields | None:
     """Field lines, each ending in CRLF, all valid → decoded (name, value) pairs.
 
     None when any line is invalid: the caller then goes line by line, which finds
@@ -137,7 +75,7 @@ def parse_block(block: bytes, lax: bool) -> list[tuple[str, str]] | None:
     """
     if (_BLOCK_LAX if lax else _BLOCK).fullmatch(block) is None:
         return None
-    pairs: list[tuple[str, str]] = []
+    pairs: Fields = []
     if not block:
         return pairs
     append = pairs.append
@@ -148,6 +86,14 @@ def parse_block(block: bytes, lax: bool) -> list[tuple[str, str]] | None:
         name, _, value = line.partition(":")
         append((known(name, name), value.strip(" \t")))
     return pairs
+
+
+def decode_fields(fields: list[tuple[bytes, bytes]]) -> Fields:
+    """Checked raw fields (the line-by-line path) → decoded pairs."""
+    return [
+        (known_name(name, name), v.decode("utf-8", "surrogateescape"))
+        for name, v in ((n.decode("ascii"), v) for n, v in fields)
+    ]
 
 
 def raw_fields(block: bytes) -> list[tuple[bytes, bytes]]:
@@ -176,25 +122,19 @@ def _tokens(values: list[str]) -> list[str]:
     return out
 
 
-def make_head(
-    version: tuple[int, int],
-    status: int,
-    reason: str,
-    pairs: list[tuple[str, str]],
-    raw: tuple[tuple[bytes, bytes], ...] | None,
-    block: bytes,
-    no_body: bool,
-    switching: bool,
-) -> tuple[ResponseHead, bool]:
-    """Build the head; returns it and whether the body is delimited by the connection close.
+def framing(
+    md: CIMultiDict[str], version: tuple[int, int],
+) -> tuple[int | None, bool | None, bool, bool, str | None]:
+    """What the body needs, from the fields of one head.
 
-    ``pairs``: decoded fields; ``raw`` the raw ones, or None to derive them from
-    ``block`` when asked.  ``no_body``: the method or the status means no body at all.
-    ``switching``: a 101 or a CONNECT tunnel; the connection stops carrying HTTP.
-    Checks, in this order: repeated Content-Length, Content-Length digits,
-    Transfer-Encoding with Content-Length, ``chunked`` twice.
+    Returns (content length, chunked, keep-alive, upgrade, content encoding).
+    ``chunked`` is None without Transfer-Encoding, else whether ``chunked`` is the last
+    coding.  Checks, in this order: repeated Content-Length (even an identical repeat,
+    as aiohttp's compiled parser), Content-Length digits (1–18), Transfer-Encoding with
+    Content-Length, ``chunked`` twice.  ``keep_alive`` is what the Connection field and
+    the version say (1.1: unless ``close``; 1.0: only with ``keep-alive``); ``upgrade``
+    is Connection: upgrade with a non-empty Upgrade field.
     """
-    md: CIMultiDict[str] = CIMultiDict(pairs)
     length: int | None = None
     lengths = md.getall("Content-Length", None)
     if lengths is not None:
@@ -204,7 +144,7 @@ def make_head(
         if not (0 < len(value) <= _MAX_LENGTH_DIGITS and value.isascii() and value.isdigit()):
             raise ContentLengthError(f"invalid Content-Length {value[:40]!r}")
         length = int(value)
-    chunked = False
+    chunked: bool | None = None
     te = md.getall("Transfer-Encoding", None)
     if te is not None:
         if length is not None:
@@ -212,7 +152,6 @@ def make_head(
         codings = _tokens(te)
         if codings.count("chunked") > 1:
             raise TransferEncodingError("chunked applied twice")
-        # A last coding other than chunked: the body runs until the close (RFC 9112 §6.3).
         chunked = bool(codings) and codings[-1] == "chunked"
     close = keep = upgrade = False
     conn = md.getall("Connection", None)
@@ -221,32 +160,25 @@ def make_head(
         close = "close" in tokens
         keep = "keep-alive" in tokens
         upgrade = "upgrade" in tokens and bool(md.get("Upgrade"))
-    keep_alive = not close and (version[1] >= 1 or keep)
-    until_eof = not no_body and not chunked and length is None
-    if until_eof or switching:
-        keep_alive = False
     encoding = md.get("Content-Encoding")
     if encoding is not None:
         encoding = encoding.lower() if encoding.isascii() else None
         if encoding not in _ENCODINGS:
             encoding = None
-    head = ResponseHead(
-        version, status, reason, CIMultiDictProxy(md), raw, block, length, chunked,
-        keep_alive, upgrade, encoding,
-    )
-    return head, until_eof
+    return length, chunked, not close and (version[1] >= 1 or keep), upgrade, encoding
 
 
 def whole_head(
     data: bytes, pos: int, max_head: int, max_line: int, max_field: int, max_headers: int,
-    lax: bool,
-) -> tuple[tuple[tuple[int, int], int, str], list[tuple[str, str]], bytes, int] | None:
+    lax: bool, match_start: Callable[[bytes], Start | None],
+) -> tuple[Start, Fields, bytes, int] | None:
     """The common case: a whole, valid head in ``data[pos:]`` → its parts, or None.
 
     It searches for the blank line and checks all field lines with one regular
     expression; any doubt (a limit could be hit, a line is bad, bare LF, empty lines
     first) gives None, and the caller's line-by-line path finds the exact error.
-    Returns (status line, decoded fields, field block, offset after the head).
+    ``match_start`` parses a start line, or gives None for any doubt about it.
+    Returns (start line, decoded fields, field block, offset after the head).
     """
     e = data.find(b"\r\n\r\n", pos)
     if e < 0 or e + 4 - pos > max_head:
@@ -254,11 +186,11 @@ def whole_head(
     k = data.find(b"\r\n", pos)
     if k - pos > max_line or e - k > max_field:
         return None
-    status_line = match_status_line(data[pos:k])
-    if status_line is None:
+    start = match_start(data[pos:k])
+    if start is None:
         return None
     block = data[k + 2:e + 2]
     pairs = parse_block(block, lax)
     if pairs is None or len(pairs) > max_headers:
         return None
-    return status_line, pairs, block, e + 4
+    return start, pairs, block, e + 4

@@ -1,9 +1,10 @@
-# The compiled parser's head scanning, included at the end of _http_parser_c.pyx (it shares
-# that module's cimports, C declarations and constants): lines are checked as their LF
-# arrives (the C in csrc/http_scan.h), only offsets are kept, and the head is built once
-# at the blank line.  The functions take the parser as ``r`` (plain C calls).
+# The compiled parsers' head scanning, included by _http_parser_c.pyx (it shares that
+# module's cimports, C declarations and constants): lines are checked as their LF arrives
+# (the C in csrc/http_scan.h; the start line by the parser's _start_line hook), only
+# offsets are kept, and the head is built once at the blank line, from the pieces below
+# both heads share.  The functions take the parser as ``r`` (plain C calls).
 
-cdef int _append_head(ResponseParser r, const char* p, Py_ssize_t n) except -1:
+cdef int _append_head(MessageParser r, const char* p, Py_ssize_t n) except -1:
     cdef Py_ssize_t need = r._buf_len + n, cap
     cdef char* grown
     if need > r._buf_cap:
@@ -18,11 +19,11 @@ cdef int _append_head(ResponseParser r, const char* p, Py_ssize_t n) except -1:
     return 0
 
 
-cdef Py_ssize_t _scan_head(ResponseParser r, const char* p, Py_ssize_t n) except -2:
+cdef Py_ssize_t _scan_head(MessageParser r, const char* p, Py_ssize_t n) except -2:
     """Check the complete lines of ``p[:n]`` (the head so far); returns the offset
     after the blank line, or -1 when the head is not complete yet."""
     cdef Py_ssize_t i = r._scan, start = r._line_start, lf, stop, partial
-    cdef Py_ssize_t limit = r._max_field if r._have_status else r._max_line
+    cdef Py_ssize_t limit = r._max_field if r._have_start else r._max_line
     cdef const char* q
     while True:
         q = <const char*>memchr(p + i, b"\n", n - i)
@@ -30,23 +31,17 @@ cdef Py_ssize_t _scan_head(ResponseParser r, const char* p, Py_ssize_t n) except
             break
         lf = q - p
         if lf + 1 > r._max_head:
-            raise LineTooLong(f"response head over {r._max_head} bytes")
+            raise LineTooLong(f"{r._kind} head over {r._max_head} bytes")
         stop = lf - 1 if lf > start and p[lf - 1] == b"\r" else lf
         if stop - start > limit:
             raise LineTooLong(f"header line over {limit} bytes")
         if stop == lf and not r._lax:
-            raise BadHttpMessage("bare LF in the response head (expected CRLF)")
+            raise BadHttpMessage(f"bare LF in the {r._kind} head (expected CRLF)")
         i = lf + 1
-        if not r._have_status:
+        if not r._have_start:
             if stop > start:
-                if cyhttp_status_line(p + start, stop - start, &r._minor, &r._status,
-                                      &r._reason_start, &r._reason_end) < 0:
-                    raise BadStatusLine(
-                        f"invalid status line {PyBytes_FromStringAndSize(p + start, min(stop - start, 100))!r}"
-                    )
-                r._reason_start += start
-                r._reason_end += start
-                r._have_status = True
+                r._start_line(p, start, stop)
+                r._have_start = True
                 r._block_start = i
                 limit = r._max_field
         elif stop > start:
@@ -58,7 +53,7 @@ cdef Py_ssize_t _scan_head(ResponseParser r, const char* p, Py_ssize_t n) except
             return i
         start = i
     if n > r._max_head:
-        raise LineTooLong(f"response head over {r._max_head} bytes")
+        raise LineTooLong(f"{r._kind} head over {r._max_head} bytes")
     partial = n - start
     if partial and p[n - 1] == b"\r":
         partial -= 1
@@ -69,7 +64,7 @@ cdef Py_ssize_t _scan_head(ResponseParser r, const char* p, Py_ssize_t n) except
     return -1
 
 
-cdef int _field(ResponseParser r, const char* p, Py_ssize_t start, Py_ssize_t stop) except -1:
+cdef int _field(MessageParser r, const char* p, Py_ssize_t start, Py_ssize_t stop) except -1:
     cdef Py_ssize_t name_len, vs, ve, cap, k
     cdef Py_ssize_t* grown
     cdef const char* name = p + start
@@ -95,18 +90,10 @@ cdef int _field(ResponseParser r, const char* p, Py_ssize_t start, Py_ssize_t st
     return 0
 
 
-cdef ResponseHead _build_head(ResponseParser r, const char* p):
-    """The head from the offsets and framing facts gathered; framing conflicts raise."""
-    cdef Py_ssize_t i, k
-    cdef Py_ssize_t* f = r._fields
-    cdef list pairs = []
-    cdef object md = None
-    cdef MultiDict_CAPI* capi = _MD
-    cdef object length = None
-    cdef bint chunked = False
-    cdef int status = r._status, minor = r._minor
-    cdef ResponseHead head
-    cdef cyhttp_framing* fr = &r._fr
+cdef inline long long _length(cyhttp_framing* fr) except -2:
+    """Content-Length (-1 without one), after the checks both kinds of message share:
+    repeated or invalid Content-Length, Transfer-Encoding with it, chunked twice."""
+    cdef long long length = -1
     if fr.cl_count > 1:
         raise ContentLengthError("repeated Content-Length")
     if fr.cl_count == 1:
@@ -114,36 +101,39 @@ cdef ResponseHead _build_head(ResponseParser r, const char* p):
             raise ContentLengthError("invalid Content-Length")
         length = fr.cl_value
     if fr.te_seen:
-        if length is not None:
+        if length >= 0:
             raise TransferEncodingError("both Transfer-Encoding and Content-Length")
         if fr.te_chunked > 1:
             raise TransferEncodingError("chunked applied twice")
-        # A last coding other than chunked: the body runs until the close.
-        chunked = fr.te_last_chunked
+    return length
+
+
+cdef inline object _headers(MessageParser r, const char* p):
+    """The head's fields as a CIMultiDictProxy (names cached where known)."""
+    cdef Py_ssize_t i, k
+    cdef Py_ssize_t* f = r._fields
+    cdef list pairs
+    cdef object md
+    cdef MultiDict_CAPI* capi = _MD
     if capi != NULL:
         md = CIMultiDict_New(capi, r._nfields)
         for i in range(r._nfields):
             k = 4 * i
             MultiDict_Add(capi, md, _name(p + f[k], f[k + 1]),
                           PyUnicode_DecodeUTF8(p + f[k + 2], f[k + 3], "surrogateescape"))
-    else:
-        for i in range(r._nfields):
-            k = 4 * i
-            pairs.append((_name(p + f[k], f[k + 1]),
-                          PyUnicode_DecodeUTF8(p + f[k + 2], f[k + 3], "surrogateescape")))
-    head = ResponseHead.__new__(ResponseHead)
-    head.version = V11 if minor == 1 else (V10 if minor == 0 else (1, minor))
-    head.status = status
-    head.reason = PyUnicode_DecodeUTF8(p + r._reason_start,
-                                       r._reason_end - r._reason_start,
-                                       "surrogateescape")
-    head.headers = (CIMultiDictProxy_New(capi, md) if capi != NULL
-                    else CIMultiDictProxy(CIMultiDict(pairs)))
-    head._block = PyBytes_FromStringAndSize(p + r._block_start,
-                                            r._line_start - r._block_start)
-    head.content_length = length
-    head.chunked = chunked
-    head.keep_alive = not fr.conn_close and (minor >= 1 or fr.conn_keep_alive)
-    head.upgrade = fr.conn_upgrade and fr.upgrade == 1
-    head.encoding = ENCODINGS[fr.encoding] if 0 <= fr.encoding < 4 else None
-    return head
+        return CIMultiDictProxy_New(capi, md)
+    pairs = []
+    for i in range(r._nfields):
+        k = 4 * i
+        pairs.append((_name(p + f[k], f[k + 1]),
+                      PyUnicode_DecodeUTF8(p + f[k + 2], f[k + 3], "surrogateescape")))
+    return CIMultiDictProxy(CIMultiDict(pairs))
+
+
+cdef inline bytes _field_block(MessageParser r, const char* p):
+    """A copy of the field lines (raw_headers are rebuilt from it if asked)."""
+    return PyBytes_FromStringAndSize(p + r._block_start, r._line_start - r._block_start)
+
+
+cdef inline object _encoding(cyhttp_framing* fr):
+    return ENCODINGS[fr.encoding] if 0 <= fr.encoding < 4 else None

@@ -1,11 +1,16 @@
 # cython: language_level=3
-"""HTTP/1.1 response parser (RFC 9112), the compiled twin.
+"""HTTP/1.1 parsers (RFC 9112), the compiled twin: ResponseParser and RequestParser.
 
-Same API, events, rules and error types as the pure-Python twin; the rules are
-written out once, in ``_http_parser_py.py``'s docstring, and this file follows them in
-the same order.
+Same API, events, rules and error types as the pure-Python twin; the rules are written
+out once, in the docstrings of ``_http_message_py.py`` (shared), ``_http_parser_py.py``
+(responses) and ``_http_request_py.py`` (requests), and this module follows them in the
+same order.  The pieces, by job: ``_http_decls_c.pxi`` (C declarations),
+``_http_head_c.pxi`` (name table, RawHeaders), ``_http_message_c.pxi`` (MessageParser:
+state machine, body framing), ``_http_lines_c.pxi`` (head scanning), this file (the
+response side) and ``_http_request_c.pxi`` (the request side).
 """
 
+cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
 from cpython.unicode cimport PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
@@ -17,10 +22,13 @@ from ._chunked_c cimport ChunkedDecoder
 from ._http_names import KNOWN_NAMES
 from .errors import (
     BadHttpMessage,
+    BadHttpMethod,
+    BadHttpVersion,
     BadStatusLine,
     ContentLengthError,
     IncompleteMessage,
     InvalidHeader,
+    InvalidURLError,
     LineTooLong,
     ParseError,
     TooManyHeaders,
@@ -30,76 +38,52 @@ from .events import MESSAGE_END
 
 include "_http_decls_c.pxi"  # the C scanners and multidict's C API
 
-
-cdef enum:  # parser states
-    HEAD
-    LENGTH
-    CHUNKED
-    UNTIL_EOF
-    UPGRADED
-
 cdef tuple V10 = (1, 0)
 cdef tuple V11 = (1, 1)
 cdef tuple ENCODINGS = ("gzip", "deflate", "br", "zstd")
 
 
 include "_http_head_c.pxi"
+include "_http_message_c.pxi"
 
 
-cdef class ResponseParser:
+cdef class ResponseHead(RawHeaders):
+    """One parsed response head (status line, fields, and what framing needs)."""
+
+    cdef:
+        readonly tuple version
+        readonly int status
+        readonly str reason
+        readonly object headers
+        readonly object content_length
+        readonly bint chunked
+        readonly bint keep_alive
+        readonly bint upgrade
+        readonly object encoding
+
+    def __repr__(self):
+        return (
+            f"<ResponseHead HTTP/{self.version[0]}.{self.version[1]} {self.status} "
+            f"{self.reason!r} headers={len(self.headers)} length={self.content_length} "
+            f"chunked={self.chunked} keep_alive={self.keep_alive}>"
+        )
+
+
+cdef class ResponseParser(MessageParser):
     """Sans-IO parser of a stream of HTTP/1.x responses."""
 
     cdef:
-        Py_ssize_t _max_line, _max_field, _max_headers, _max_head
-        bint _read_until_eof, _lax
+        bint _read_until_eof
         bint _head_method, _connect_method
-        int _state
-        # the head in progress
-        char* _buf
-        Py_ssize_t _buf_len, _buf_cap
-        Py_ssize_t _scan, _line_start, _block_start
-        bint _have_status
-        int _minor, _status
+        int _status
         Py_ssize_t _reason_start, _reason_end
-        Py_ssize_t* _fields
-        Py_ssize_t _nfields, _fields_cap
-        cyhttp_framing _fr  # framing facts gathered while the fields go by
-        # the body
-        long long _remaining
-        ChunkedDecoder _chunks
-        bytearray _tail
-        readonly bint upgraded
-
-    def __cinit__(self):
-        self._buf = NULL
-        self._fields = NULL
-
-    def __dealloc__(self):
-        PyMem_Free(self._buf)
-        PyMem_Free(self._fields)
 
     def __init__(self, *, Py_ssize_t max_line_size=8190, Py_ssize_t max_field_size=8190,
                  Py_ssize_t max_headers=128, max_head_size=None, bint read_until_eof=True,
                  bint lax=False):
-        self._max_line = max_line_size
-        self._max_field = max_field_size
-        self._max_headers = max_headers
-        if max_head_size is None:
-            max_head_size = max_line_size + max_headers * (max_field_size + 2) + 4
-        self._max_head = max_head_size
+        self._setup("response", max_line_size, max_field_size, max_headers, max_head_size, lax)
         self._read_until_eof = read_until_eof
-        self._lax = lax
         self._head_method = self._connect_method = False
-        self._state = HEAD
-        self._tail = bytearray()
-        self.upgraded = False
-        self._reset_head()
-
-    cdef void _reset_head(self):
-        self._buf_len = self._scan = self._line_start = self._block_start = 0
-        self._have_status = False
-        self._nfields = 0
-        cyhttp_framing_reset(&self._fr)
 
     def set_method(self, str method not None):
         """The method of the request whose response comes next (persists until changed)."""
@@ -107,156 +91,55 @@ cdef class ResponseParser:
         self._head_method = method == "HEAD"
         self._connect_method = method == "CONNECT"
 
-    def unparsed(self):
-        """After an upgrade: the bytes that followed the head, not parsed as HTTP."""
-        return bytes(self._tail)
-
-    def feed(self, bytes data not None):
-        """Parse ``data``; returns the events it completes (``b""`` means EOF)."""
-        cdef list events = []
-        cdef ChunkedDecoder decoder
-        cdef list pieces
-        cdef object ends
-        cdef Py_ssize_t pos = 0, end = PyBytes_GET_SIZE(data), take
-        cdef int state
-        if end == 0:
-            return self.feed_eof()
-        try:
-            while pos < end:
-                state = self._state
-                if state == HEAD:
-                    pos = self._head(data, pos, events)
-                elif state == LENGTH:
-                    if pos == 0 and end <= self._remaining:
-                        events.append(data)  # the whole chunk is body: no copy
-                        take = end
-                    else:
-                        take = min(self._remaining, end - pos)
-                        events.append(data[pos:pos + take])
-                    pos += take
-                    self._remaining -= take
-                    if self._remaining == 0:
-                        events.append(MESSAGE_END)
-                        self._state = HEAD
-                elif state == CHUNKED:
-                    decoder = self._chunks
-                    pieces = decoder.feed(data[pos:] if pos else data)
-                    ends = decoder.chunk_ends()
-                    if ends is not None:  # before the payload (see the pure twin)
-                        events.append(ends)
-                    events.extend(pieces)
-                    pos = end
-                    if decoder.done:
-                        data = decoder.unused()
-                        pos = 0
-                        end = PyBytes_GET_SIZE(data)
-                        self._chunks = None
-                        self._state = HEAD
-                elif state == UNTIL_EOF:
-                    events.append(data[pos:] if pos else data)
-                    pos = end
-                else:
-                    self._tail += data[pos:]
-                    pos = end
-        except ParseError as exc:
-            exc.events[:0] = events  # before any the chunked decoder put there
-            raise
-        return events
-
-    def body_remaining(self):
-        """Bytes of a Content-Length body still to come; 0 anywhere else."""
-        return self._remaining if self._state == LENGTH else 0
-
-    def skip_body(self, Py_ssize_t n):
-        """``n`` body bytes arrived outside ``feed``; ``[MESSAGE_END]`` if that ends the body."""
-        if self._state != LENGTH or n < 0 or n > self._remaining:
-            raise ValueError(f"skip_body({n}) does not fit the {self.body_remaining()} body bytes to come")
-        self._remaining -= n
-        if self._remaining:
-            return []
-        self._state = HEAD
-        return [MESSAGE_END]
-
-    def feed_eof(self):
-        """The peer closed: ends an until-EOF body, or raises if a response is cut short."""
-        cdef int state = self._state
-        if state == UNTIL_EOF:
-            self._state = HEAD
-            return [MESSAGE_END]
-        if state == HEAD:
-            if self._have_status or self._buf_len > self._line_start:
-                raise IncompleteMessage("connection closed in the middle of a response head")
-            return []
-        if state == LENGTH:
-            raise ContentLengthError(
-                f"connection closed with {self._remaining} bytes of the body missing"
+    cdef int _start_line(self, const char* p, Py_ssize_t start, Py_ssize_t stop) except -1:
+        if cyhttp_status_line(p + start, stop - start, &self._minor, &self._status,
+                              &self._reason_start, &self._reason_end) < 0:
+            raise BadStatusLine(
+                f"invalid status line {PyBytes_FromStringAndSize(p + start, min(stop - start, 100))!r}"
             )
-        if state == CHUNKED:
-            raise TransferEncodingError("connection closed in the middle of a chunked body")
-        return []
+        self._reason_start += start
+        self._reason_end += start
+        return 0
 
-    # -- head ---------------------------------------------------------------
-
-    cdef Py_ssize_t _head(self, bytes data, Py_ssize_t pos, list events) except -1:
-        """Consume head bytes from ``data[pos:]``; returns the new position."""
-        cdef const char* p = PyBytes_AS_STRING(data) + pos
-        cdef Py_ssize_t n = PyBytes_GET_SIZE(data) - pos, r, old, take
-        if self._buf_len == 0:
-            r = _scan_head(self, p, n)
-            if r >= 0:
-                self._finish(p, r, events)
-                return pos + r
-            _append_head(self, p, n)  # n <= max_head_size here, or _scan_head raised
-            return pos + n
-        # a head that is longer than the limit needs no more than limit + 1 bytes to tell
-        old = self._buf_len
-        take = min(n, self._max_head + 1 - old)
-        _append_head(self, p, take)
-        r = _scan_head(self, self._buf, self._buf_len)
-        if r >= 0:
-            self._finish(self._buf, r, events)
-            return pos + r - old
-        return pos + take
-
-    cdef int _finish(self, const char* p, Py_ssize_t end, list events) except -1:
-        """The blank line is in: build the head, settle keep-alive, pick the body reader."""
-        cdef ResponseHead head = _build_head(self, p)
-        cdef int status = head.status
-        cdef bint chunked = head.chunked, no_body, tunnel
-        cdef object length = head.content_length
+    cdef int _finish(self, const char* p, list events) except -1:
+        cdef cyhttp_framing* fr = &self._fr
+        cdef int status = self._status, minor = self._minor
+        cdef long long length = _length(fr)
+        cdef bint chunked = fr.te_seen and fr.te_last_chunked  # else: until EOF
+        cdef bint tunnel = self._connect_method and 200 <= status < 300
+        cdef bint switching = status == 101 or tunnel
+        cdef bint no_body = (status < 200 or status == 204 or status == 304
+                             or self._head_method or tunnel)
+        cdef ResponseHead head = ResponseHead.__new__(ResponseHead)
+        head.version = V11 if minor == 1 else (V10 if minor == 0 else (1, minor))
+        head.status = status
+        head.reason = PyUnicode_DecodeUTF8(p + self._reason_start,
+                                           self._reason_end - self._reason_start,
+                                           "surrogateescape")
+        head.headers = _headers(self, p)
+        head._block = _field_block(self, p)
+        head.content_length = None if length < 0 else length
+        head.chunked = chunked
+        head.keep_alive = not fr.conn_close and (minor >= 1 or fr.conn_keep_alive)
+        head.upgrade = fr.conn_upgrade and fr.upgrade == 1
+        head.encoding = _encoding(fr)
         self._reset_head()
-        tunnel = self._connect_method and 200 <= status < 300
-        no_body = status < 200 or status == 204 or status == 304 or self._head_method or tunnel
-        if (not no_body and not chunked and length is None) or status == 101 or tunnel:
+        if (not no_body and not chunked and length < 0) or switching:
             head.keep_alive = False  # the body ends with the connection, or HTTP ends here
         if status < 200 and status != 101:
             if status == 100:
                 events.append(head)  # the caller may be waiting to send its body
             return 0
         events.append(head)
-        if status == 101 or tunnel:
-            events.append(MESSAGE_END)
-            self.upgraded = True
-            self._state = UPGRADED
+        if switching:
+            self._switch = True
+            self._begin_body(events, False, -1, False)
         elif no_body:
-            events.append(MESSAGE_END)
-        elif chunked:
-            self._chunks = ChunkedDecoder(
-                max_line_size=self._max_line, max_trailers=self._max_headers,
-                max_field_size=self._max_field,
-            )
-            self._state = CHUNKED
-        elif length is not None:
-            if length:
-                self._remaining = length
-                self._state = LENGTH
-            else:
-                events.append(MESSAGE_END)
-        elif self._read_until_eof:
-            self._state = UNTIL_EOF
+            self._begin_body(events, False, -1, False)
         else:
-            events.append(MESSAGE_END)
+            self._begin_body(events, chunked, length, self._read_until_eof)
         return 0
 
 
+include "_http_request_c.pxi"
 include "_http_lines_c.pxi"

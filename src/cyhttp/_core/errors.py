@@ -14,8 +14,15 @@ class ParseError(Exception):
 
     ``events``: what the raising ``feed()`` had produced before the error, in order
     (a head, body pieces ...), so a caller can deliver them and then the error.  The
-    response parser and the chunked decoder fill it; it is ``[]`` everywhere else.
+    message parsers and the chunked decoder fill it; it is ``[]`` everywhere else.
+
+    ``status``: the HTTP status a server answers a request that raised it with.  Every
+    parse error is 400, as aiohttp 3.14's server answers every ``HttpProcessingError``
+    (web_protocol.data_received): also for over-long lines and too many fields, where
+    RFC 6585 would allow 431, and for an unsupported version, where RFC 9110 has 505.
     """
+
+    status: int = 400
 
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
@@ -34,7 +41,21 @@ class BadHttpMessage(ParseError):
 
 
 class BadStatusLine(BadHttpMessage):
-    """The status line is not ``HTTP/1.x NNN reason``."""
+    """The start line is malformed: a status line that is not ``HTTP/1.x NNN reason``,
+    or a request line that is not ``method SP request-target SP HTTP-version``."""
+
+
+class BadHttpMethod(BadStatusLine):
+    """The request method is not a token (often: TLS or other non-HTTP bytes)."""
+
+
+class BadHttpVersion(BadStatusLine):
+    """The request's version is not exactly ``HTTP/1.0`` or ``HTTP/1.1``."""
+
+
+class InvalidURLError(BadHttpMessage):
+    """The request-target holds a byte outside visible ASCII, or its form does not fit
+    the method (origin, absolute, authority for CONNECT, ``*`` for OPTIONS)."""
 
 
 class InvalidHeader(BadHttpMessage):
@@ -42,7 +63,7 @@ class InvalidHeader(BadHttpMessage):
 
 
 class LineTooLong(BadHttpMessage):
-    """A line, a field, or the whole head is over its limit."""
+    """A line, a field, or the whole head is over its limit (400, as aiohttp answers)."""
 
 
 class TooManyHeaders(LineTooLong):
@@ -59,6 +80,15 @@ class TransferEncodingError(BadHttpMessage):
 
 class IncompleteMessage(BadHttpMessage):
     """The peer closed the connection before the message was complete."""
+
+
+# -- Writing heads ------------------------------------------------------------
+
+class HeaderInjectionError(ValueError):
+    """A head to be written holds CR, LF or NUL, or a field name is not a token.
+
+    Not a ParseError: it is the caller's own data that is wrong, not the peer's.
+    """
 
 
 # -- Buffer -----------------------------------------------------------------
@@ -93,12 +123,16 @@ __all__ = (
     "ParseError",
     "BadHttpMessage",
     "BadStatusLine",
+    "BadHttpMethod",
+    "BadHttpVersion",
+    "InvalidURLError",
     "InvalidHeader",
     "LineTooLong",
     "TooManyHeaders",
     "ContentLengthError",
     "TransferEncodingError",
     "IncompleteMessage",
+    "HeaderInjectionError",
     "BufferLimitError",
     "WSProtocolError",
     "WSMessageTooBig",
