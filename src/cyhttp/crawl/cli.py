@@ -297,13 +297,16 @@ async def _crawl(args: argparse.Namespace) -> int:
     mode = "none" if args.quiet else args.progress
     progress = Progress(crawler, mode)
     loop = asyncio.get_running_loop()
-    interrupted = False
+    interrupted = 0
 
     def on_signal() -> None:
+        # Ctrl-C: finish what is in flight, then stop; again: stop now; a third time: exit.
         nonlocal interrupted
-        if interrupted:  # a second Ctrl-C: stop now
+        interrupted += 1
+        if interrupted >= 3:
             os._exit(130)
-        interrupted = True
+        if interrupted == 1 and not args.quiet:
+            print("\nstopping: finishing the requests in flight (Ctrl-C again to stop now)", file=sys.stderr)
         crawler.stop()
 
     for sig in (signal.SIGINT, signal.SIGTERM):

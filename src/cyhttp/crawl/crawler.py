@@ -60,6 +60,7 @@ class CrawlConfig:
     max_pages: int | None = None
     max_body: int = 10 * 1024 * 1024
     timeout: float = 30.0
+    drain: float = 10.0  # on stop, seconds the fetches in flight may take to finish
     headers_out: bool = True
     bodies_dir: str | None = None
     extra_middlewares: Sequence[ClientMiddlewareType] = field(default_factory=tuple)
@@ -86,6 +87,8 @@ class Crawler:
         self.started = time.monotonic()
         self._stopping = False
         self._workers: list[asyncio.Task[None]] = []
+        self._taking: dict[asyncio.Task[Any], bool] = {}
+        self._drain_handle: asyncio.TimerHandle | None = None
         self._claimed = 0
 
     # -- start and stop ----------------------------------------------------------------
@@ -101,11 +104,29 @@ class Crawler:
             items.append((str(url.with_fragment(None)), 0))
         return await self.frontier.add(items)
 
-    def stop(self) -> None:
-        """Stop soon: fetches in flight are cancelled and their items given back."""
+    def stop(self, drain: float | None = None) -> None:
+        """Stop taking new URLs; the fetches in flight may finish for ``drain`` seconds
+        (default ``config.drain``), then they are cancelled and their items given back."""
+        if self._stopping:
+            drain = 0.0
         self._stopping = True
+        self._wake_takers()
+        delay = self.config.drain if drain is None else drain
+        loop = asyncio.get_running_loop()
+        if delay <= 0:
+            self._cancel_workers()
+        else:
+            self._drain_handle = loop.call_later(delay, self._cancel_workers)
+
+    def _cancel_workers(self) -> None:
         for task in self._workers:
             task.cancel()
+
+    def _wake_takers(self) -> None:
+        """Workers waiting for a URL give up (a frontier's ``take`` is cancelled)."""
+        for task, waiting in list(self._taking.items()):
+            if waiting:
+                task.cancel()
 
     @property
     def stopped(self) -> bool:
@@ -151,16 +172,31 @@ class Crawler:
             finally:
                 for task in self._workers:
                     task.cancel()
+                if self._drain_handle is not None:
+                    self._drain_handle.cancel()
 
     # -- the work ------------------------------------------------------------------------
 
     async def _worker(self, session: ClientSession) -> None:
         cfg = self.config
+        task = asyncio.current_task()
+        assert task is not None
         while not self._stopping:
             if cfg.max_pages is not None and self._claimed >= cfg.max_pages:
                 return
-            item = await self.frontier.take()
+            self._taking[task] = True
+            try:
+                item = await self.frontier.take()
+            except asyncio.CancelledError:
+                if self._stopping:
+                    return
+                raise
+            finally:
+                self._taking[task] = False
             if item is None:
+                return
+            if self._stopping:  # taken as the stop came: not started, so back it goes
+                await self.frontier.give_back(item)
                 return
             self._claimed += 1
             try:
