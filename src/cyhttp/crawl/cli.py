@@ -90,7 +90,9 @@ async def _fetch(args: argparse.Namespace) -> int:
                     async with session.request(method, url, headers=headers, data=data,
                                                allow_redirects=not args.no_redirects) as resp:
                         if args.include or args.head:
-                            head = f"HTTP/{resp.version.major}.{resp.version.minor} {resp.status} {resp.reason}\r\n"
+                            v = resp.version
+                            version = f"{v.major}.{v.minor}" if v is not None else "1.1"
+                            head = f"HTTP/{version} {resp.status} {resp.reason}\r\n"
                             head += "".join(f"{k}: {v}\r\n" for k, v in resp.headers.items()) + "\r\n"
                             out.write(head.encode("utf-8", "replace"))
                         size = 0
@@ -226,7 +228,7 @@ def _size(n: float) -> str:
 
 def summary(stats: HostStats, elapsed: float, limit: int = 10) -> str:
     """The final table: per host (the busiest ``limit``), then the totals."""
-    rows = [("host", "requests", "2xx", "3xx", "4xx", "5xx", "errors", "retries", "bytes", "p50 ms", "p99 ms")]
+    rows: list[tuple[str, ...]] = [("host", "requests", "2xx", "3xx", "4xx", "5xx", "errors", "retries", "bytes", "p50 ms", "p99 ms")]
 
     def row(name: str, c: Any) -> tuple[str, ...]:
         by = {k: sum(n for s, n in c.statuses.items() if s // 100 == k) for k in (2, 3, 4, 5)}
