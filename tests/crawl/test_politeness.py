@@ -123,7 +123,7 @@ def test_host_key_and_policy_validation() -> None:
     assert host_key(URL("http://example.com/a")) == "example.com"
     assert host_key(URL("https://example.com:443/a")) == "example.com"
     assert host_key(URL("http://example.com:8080/a")) == "example.com:8080"
-    assert host_key(URL("http://[::1]:8080/")) == "::1:8080"
+    assert host_key(URL("http://[::1]:8080/")) == "[::1]:8080"
     for bad in ({"rate": 0}, {"burst": 0}, {"delay": -1}, {"jitter": 2}):
         with pytest.raises(ValueError):
             HostPolicy(**bad)  # type: ignore[arg-type]

@@ -32,17 +32,12 @@ from .retry import parse_retry_after
 
 __all__ = ("HostPolicy", "PolitenessMiddleware", "host_key")
 
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-
 
 def host_key(url: URL) -> str:
     """The politeness (and statistics) key of ``url``: its host, with the port when not the
-    scheme's default."""
-    host = url.raw_host or ""
-    port = url.explicit_port
-    if port is None or _DEFAULT_PORTS.get(url.scheme) == port:
-        return host
-    return f"{host}:{port}"
+    scheme's default (``example.com``, ``127.0.0.1:8080``, ``[::1]:8080``)."""
+    # yarl caches it on the URL, and the request has already asked for it: a dict hit.
+    return url.host_port_subcomponent or ""
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,20 @@ class RetryMiddleware:
         return self._run(req, handler)
 
     async def _run(self, req: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
+        # The first attempt with nothing to set up is the common case: kept to one await.
+        body = req.body
+        if (body is not None and type(body) is not bytes) or req.traces:
+            return await self._retrying(req, handler)
+        try:
+            resp = await handler(req)
+        except self.exceptions as exc:
+            return await self._retrying(req, handler, exc)
+        if resp.status in self.statuses:
+            return await self._retrying(req, handler, resp)
+        return resp
+
+    async def _retrying(self, req: ClientRequest, handler: ClientHandlerType,
+                        first: ClientResponse | BaseException | None = None) -> ClientResponse:
         replay: _FileReplay | None = None
         fileobj = _file_of(req.body)
         if fileobj is not None:
@@ -231,7 +245,13 @@ class RetryMiddleware:
                     if ctx is not None:
                         ctx.attempt = attempt
                 try:
-                    resp = await handler(req)
+                    if first is None:
+                        resp = await handler(req)
+                    elif isinstance(first, BaseException):
+                        exc, first = first, None
+                        raise exc
+                    else:
+                        resp, first = first, None
                 except self.exceptions as exc:
                     if attempt >= self.attempts or not self._can_resend(req, exc):
                         raise

@@ -33,7 +33,6 @@ from .politeness import PolitenessMiddleware, host_key
 __all__ = ("RobotsDisallowed", "RobotsMiddleware", "RobotsRules")
 
 _DAY = 86400.0
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _ALLOW, _DISALLOW, _PARSED = 0, 1, 2
 
 
@@ -203,13 +202,8 @@ class RobotsMiddleware:
 
 
 def _origin(url: URL) -> str:
-    host = url.raw_host or ""
-    if ":" in host:
-        host = f"[{host}]"
-    port = url.explicit_port
-    if port is None or port == _DEFAULT_PORTS.get(url.scheme):
-        return f"{url.scheme}://{host}"
-    return f"{url.scheme}://{host}:{port}"
+    """``scheme://host[:port]`` (the port only when not the default): the cache key."""
+    return url.scheme + "://" + (url.host_port_subcomponent or "")
 
 
 def _crawl_delay(parser: Any, user_agent: str) -> float | None:
