@@ -75,3 +75,13 @@ async def test_text_decodes_with_the_resolver(site: URL) -> None:
         async with s.get(site / "guess") as r:
             with pytest.raises(UnicodeDecodeError):
                 await r.text()
+
+
+def test_the_toolkit_names_resolve_lazily() -> None:
+    import cyhttp.crawl as crawl
+
+    for name in crawl.__all__:
+        assert getattr(crawl, name) is not None, name
+    for name in ("RetryMiddleware", "ExponentialBackoff", "HostPolicy", "PolitenessMiddleware",
+                 "RobotsMiddleware", "RobotsDisallowed", "HostStats", "charset_resolver"):
+        assert getattr(cyhttp, name) is getattr(crawl, name)

@@ -27,6 +27,7 @@ from cyhttp.crawl.redis_frontier import RedisFrontier  # noqa: E402
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 HOSTS = 20
+DELAY = 0.05  # seconds between two requests to one host, across all the processes
 PAGES = 50  # per host: 1,000 pages in all (the 20 × 500, scaled to keep the test near 10 s)
 
 
@@ -120,7 +121,7 @@ def _loopback_hosts(n: int) -> list[str]:
 
 def _crawl_cmd(redis_url: str, name: str) -> list[str]:
     return [sys.executable, "-m", "cyhttp", "crawl", "-", "--follow", "--depth", "100", "--frontier", redis_url,
-            "--frontier-name", name, "--lease", "2", "--delay", "0.02", "--concurrency", "8", "--per-host", "1",
+            "--frontier-name", name, "--lease", "2", "--delay", str(DELAY), "--concurrency", "8", "--per-host", "1",
             "--retries", "0", "-q"]
 
 
@@ -187,13 +188,12 @@ async def test_two_processes_one_killed_and_restarted(redis_url: str) -> None:
     assert len(hits) == HOSTS * PAGES and min(hits) == 1
     # Only what the killed process had in flight can have reached a server twice.
     assert sum(n - 1 for n in hits) <= max(leased_at_kill, 8)
-    # Politeness held per host across the processes: starts are granted 20 ms apart by Redis's
-    # clock; what a server sees also carries each request's own way there (a new connection's
-    # handshake, a busy 2-core machine), so a few arrive closer, none at twice the rate.
-    gaps = []
+    # Politeness held per host across the processes: starts are granted DELAY apart by Redis's
+    # clock.  What a server sees also carries each request's way there and the test process's
+    # own loop (twenty servers on a busy 2-core machine), which can bunch two arrivals; so the
+    # check is on spans: any 10 consecutive requests to a host span at least 9 delays, less
+    # that lag.  Two processes each keeping the delay on its own would span half of it.
     for site in sites:
         times = sorted(site.times)
-        gaps += [y - x for x, y in zip(times, times[1:])]
-    close = sorted(g for g in gaps if g < 0.018)
-    assert min(gaps) >= 0.01, close
-    assert len(close) <= len(gaps) * 0.05, close
+        spans = [times[i + 9] - times[i] for i in range(len(times) - 9)]
+        assert min(spans) >= 9 * DELAY - 0.1, min(spans)

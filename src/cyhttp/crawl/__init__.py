@@ -15,9 +15,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .charset import charset_resolver, sniff_charset
+    from .crawler import CrawlConfig, Crawler
+    from .frontier import Frontier, Item, MemoryFrontier
+    from .links import LinkFilter, extract_links
     from .politeness import HostPolicy, PolitenessMiddleware, host_key
     from .retry import ExponentialBackoff, RetryMiddleware, parse_retry_after
     from .robots import RobotsDisallowed, RobotsMiddleware
+    from .redis_frontier import RedisFrontier, SharedPoliteness
+    from .socks import SocksAuthError, SocksConnector, SocksConnectRefused, SocksError
     from .stats import HostCounters, HostStats
 
 _LAZY: dict[str, str] = {
@@ -33,6 +38,19 @@ _LAZY: dict[str, str] = {
     "RobotsMiddleware": "robots",
     "HostCounters": "stats",
     "HostStats": "stats",
+    "CrawlConfig": "crawler",
+    "Crawler": "crawler",
+    "Frontier": "frontier",
+    "Item": "frontier",
+    "MemoryFrontier": "frontier",
+    "LinkFilter": "links",
+    "extract_links": "links",
+    "RedisFrontier": "redis_frontier",
+    "SharedPoliteness": "redis_frontier",
+    "SocksAuthError": "socks",
+    "SocksConnectRefused": "socks",
+    "SocksConnector": "socks",
+    "SocksError": "socks",
 }
 
 if not TYPE_CHECKING:
@@ -49,7 +67,20 @@ if not TYPE_CHECKING:
 
 
 __all__ = (
+    "CrawlConfig",
+    "Crawler",
     "ExponentialBackoff",
+    "Frontier",
+    "Item",
+    "LinkFilter",
+    "MemoryFrontier",
+    "RedisFrontier",
+    "SharedPoliteness",
+    "SocksAuthError",
+    "SocksConnectRefused",
+    "SocksConnector",
+    "SocksError",
+    "extract_links",
     "HostCounters",
     "HostPolicy",
     "HostStats",
