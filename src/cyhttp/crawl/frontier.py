@@ -34,18 +34,23 @@ class Frontier(Protocol):
 
     async def add(self, items: Iterable[tuple[str, int]]) -> int:
         """Queue the URLs not seen before; how many were new."""
+        ...
 
     async def take(self) -> Item | None:
         """The next item to fetch; None when the crawl is over (nothing queued or in flight)."""
+        ...
 
     async def done(self, item: Item, result: dict[str, Any], links: Iterable[tuple[str, int]]) -> bool:
         """Record ``item`` fetched (its result, its new links); False if its lease was lost."""
+        ...
 
     async def give_back(self, item: Item) -> None:
         """Return an unfinished item to the queue (an interrupted fetch)."""
+        ...
 
     async def counts(self) -> tuple[int, int, int]:
         """(done, queued, in flight)."""
+        ...
 
     async def close(self) -> None: ...
 

@@ -130,11 +130,11 @@ class RedisFrontier:
         self._counter = 0
         k = f"{name}:"
         self._keys = [k + "queue", k + "leases", k + "owners", k + "seen", k + "done", k + "results"]
-        self._take = redis.register_script(_TAKE)
-        self._done = redis.register_script(_DONE)
-        self._give_back = redis.register_script(_GIVE_BACK)
-        self._add = redis.register_script(_ADD)
-        self._acquire = redis.register_script(_ACQUIRE)
+        self._take: Any = redis.register_script(_TAKE)
+        self._done: Any = redis.register_script(_DONE)
+        self._give_back: Any = redis.register_script(_GIVE_BACK)
+        self._add: Any = redis.register_script(_ADD)
+        self._acquire: Any = redis.register_script(_ACQUIRE)
 
     @classmethod
     async def connect(cls, url: str, **kwargs: Any) -> RedisFrontier:
