@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import trustme
@@ -99,3 +100,22 @@ async def test_from_env_and_bad_urls(monkeypatch: pytest.MonkeyPatch) -> None:
     assert SocksConnector.from_env() is None
     with pytest.raises(ValueError):
         SocksConnector("http://127.0.0.1:1080")
+
+
+async def test_the_cli_fetches_and_crawls_through_socks(pproxy_port: int, origin: tuple[Origin, URL],
+                                                        tmp_path: Path) -> None:
+    from .test_cli import run_cli
+
+    o, base = origin
+    proxy = f"socks5h://127.0.0.1:{pproxy_port}"
+    code, out, err = await run_cli("fetch", "-s", "--proxy", proxy, str(base / "via-fetch"))
+    assert code == 0 and b'"/via-fetch"' in out, err
+    results = tmp_path / "r.jsonl"
+    code, _, err = await run_cli("crawl", "-", "--proxy", proxy, "--out", str(results), "-q",
+                                 stdin=f"{base}/via-crawl\n".encode())
+    assert code == 0, err
+    assert '"status":200' in results.read_text()
+    assert [s.get("host") for s in o.seen] == [base.authority] * 2
+    # and the proxy is really in the way: a dead one fails the fetch
+    code, _, err = await run_cli("fetch", "-s", "--proxy", f"socks5h://127.0.0.1:{free_port()}", str(base / "x"))
+    assert code == 1 and b"SocksError" in err
