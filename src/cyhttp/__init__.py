@@ -94,6 +94,11 @@ if TYPE_CHECKING:
         parse_content_disposition,
     )
     from ._http.multipart_writer import MultipartWriter
+    from .crawl.charset import charset_resolver
+    from .crawl.politeness import HostPolicy, PolitenessMiddleware
+    from .crawl.retry import ExponentialBackoff, RetryMiddleware
+    from .crawl.robots import RobotsDisallowed, RobotsMiddleware
+    from .crawl.stats import HostStats
     from ._http.payload import (
         PAYLOAD_REGISTRY,
         AsyncIterablePayload,
@@ -164,6 +169,15 @@ _LAZY: dict[str, str] = {
     "WSMsgType": "_core.ws_types",
     "WSCloseCode": "_core.ws_types",
     "WSMessage": "_core.ws_types",
+    # the crawler toolkit (cyhttp.crawl; docs/crawl.md)
+    "RetryMiddleware": "crawl.retry",
+    "ExponentialBackoff": "crawl.retry",
+    "HostPolicy": "crawl.politeness",
+    "PolitenessMiddleware": "crawl.politeness",
+    "RobotsMiddleware": "crawl.robots",
+    "RobotsDisallowed": "crawl.robots",
+    "HostStats": "crawl.stats",
+    "charset_resolver": "crawl.charset",
 }
 
 
@@ -306,4 +320,13 @@ __all__ = (
     "WSCloseCode",
     "WSMessage",
     "WSMsgType",
+    # crawler toolkit (cyhttp.crawl)
+    "RetryMiddleware",
+    "ExponentialBackoff",
+    "HostPolicy",
+    "PolitenessMiddleware",
+    "RobotsMiddleware",
+    "RobotsDisallowed",
+    "HostStats",
+    "charset_resolver",
 )

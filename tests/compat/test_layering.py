@@ -19,8 +19,13 @@ PKG = "cyhttp"
 LAYERS = ("_core", "_http", "_client", "_web")
 # Leaf modules any layer may import (they import only what is below every layer).
 LEAVES = {f"{PKG}.hdrs", f"{PKG}.abc", f"{PKG}._version"}
+# The crawler toolkit (cyhttp.crawl, and the Scrapy download handler on it) sits on the
+# public API: it imports the package root, the façades and hdrs — never a layer — and
+# only the root (lazily), the CLI and the toolkit itself import it.
+CRAWL = "crawl"
+CRAWL_USERS = {PKG, f"{PKG}.__main__", f"{PKG}.scrapy"}
 # Top-level modules that are not façades: the package root, the CLI, the leaves.
-NOT_FACADES = {PKG, f"{PKG}.__main__"} | LEAVES
+NOT_FACADES = {PKG, f"{PKG}.__main__", f"{PKG}.scrapy"} | LEAVES
 
 
 @dataclass
@@ -91,7 +96,13 @@ GRAPH = _graph()
 
 def layer_of(name: str) -> str | None:
     parts = name.split(".")
-    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+    return parts[1] if len(parts) > 1 and parts[1] in (*LAYERS, CRAWL) else None
+
+
+def _is_public(name: str) -> bool:
+    """The package root, a façade module or hdrs: the names an outside user may import."""
+    return name == PKG or name == f"{PKG}.hdrs" or (
+        name.count(".") == 1 and layer_of(name) is None and name not in NOT_FACADES)
 
 
 def _edges() -> list[tuple[str, str]]:
@@ -100,6 +111,10 @@ def _edges() -> list[tuple[str, str]]:
 
 def _allowed(src: str, dst: str) -> bool:
     lsrc, ldst = layer_of(src), layer_of(dst)
+    if ldst == CRAWL:
+        return lsrc == CRAWL or src in CRAWL_USERS
+    if lsrc == CRAWL or src == f"{PKG}.scrapy":
+        return _is_public(dst) or dst == f"{PKG}._version"
     if dst in LEAVES:
         return lsrc != "_core"  # the engine depends on nothing outside itself
     if lsrc == "_core":
@@ -130,7 +145,8 @@ def test_the_graph_sees_every_layer() -> None:
     "rule",
     ["_core imports only _core", "_http never imports _client or _web",
      "_client and _web never import each other", "leaves import only what is below the layers",
-     "nothing imports the package root"],
+     "nothing imports the package root", "crawl imports only the public API",
+     "nothing below imports crawl"],
 )
 def test_layer_rules(rule: str) -> None:
     bad = [f"{s} -> {d}" for s, d in _edges() if not _allowed(s, d)]
@@ -140,9 +156,13 @@ def test_layer_rules(rule: str) -> None:
         "_client and _web never import each other": ("._client", "._web"),
         "leaves import only what is below the layers": tuple(LEAVES),
         "nothing imports the package root": None,
+        "crawl imports only the public API": (".crawl", ".scrapy"),
+        "nothing below imports crawl": "->crawl",
     }[rule]
     if keyword is None:
         mine = [b for b in bad if b.endswith(f"-> {PKG}")]
+    elif keyword == "->crawl":
+        mine = [b for b in bad if b.split(" -> ")[1].startswith(f"{PKG}.crawl")]
     else:
         keys = keyword if isinstance(keyword, tuple) else (keyword,)
         mine = [b for b in bad if any(b.split(" -> ")[0].startswith(PKG + k) or b.split(" -> ")[0] == k
@@ -228,3 +248,20 @@ def test_facades_export_what_they_import() -> None:
         assert module.__all__, mod.name
         for name in module.__all__:
             assert hasattr(module, name), f"{mod.name}.{name}"
+
+
+def test_crawl_rules_catch_a_reach_into_the_layers() -> None:
+    # Guards the crawl rules themselves: what they forbid, and that the toolkit is walked.
+    assert f"{PKG}.crawl.retry" in GRAPH and layer_of(f"{PKG}.crawl.retry") == CRAWL
+    assert f"{PKG}.crawl" not in {m.name for m in _facades()}
+    assert not _allowed(f"{PKG}.crawl.retry", f"{PKG}._client.request")
+    assert not _allowed(f"{PKG}.crawl.retry", f"{PKG}._http.payload")
+    assert not _allowed(f"{PKG}.crawl.retry", f"{PKG}._core.errors")
+    assert not _allowed(f"{PKG}._client.session", f"{PKG}.crawl.retry")
+    assert not _allowed(f"{PKG}.client", f"{PKG}.crawl.retry")
+    assert not _allowed(f"{PKG}.hdrs", f"{PKG}.crawl")
+    assert _allowed(f"{PKG}.crawl.retry", PKG)
+    assert _allowed(f"{PKG}.crawl.retry", f"{PKG}.payload")
+    assert _allowed(f"{PKG}.crawl.retry", f"{PKG}.hdrs")
+    assert _allowed(f"{PKG}.crawl.robots", f"{PKG}.crawl.politeness")
+    assert _allowed(PKG, f"{PKG}.crawl.retry") and _allowed(f"{PKG}.__main__", f"{PKG}.crawl.cli")
