@@ -144,7 +144,7 @@ class ResponseHandler(BodyPump, FlowControlMixin, asyncio.Protocol):
         if parser is None or limits != self._limits or read_until_eof != self._read_until_eof:
             parser = self._parser = ResponseParser(
                 max_line_size=limits[0], max_field_size=limits[1], max_headers=limits[2],
-                read_until_eof=read_until_eof,
+                read_until_eof=read_until_eof, lax=True,  # aiohttp's client accepts bare-LF heads
             )
             self._limits = limits
             self._read_until_eof = read_until_eof

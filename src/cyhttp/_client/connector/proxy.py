@@ -143,7 +143,8 @@ class TunnelProtocol(asyncio.Protocol):
         self._loop = loop
         self.transport: asyncio.Transport | None = None
         self._parser = ResponseParser(
-            max_line_size=_MAX_LINE, max_field_size=_MAX_FIELD, max_headers=_MAX_HEADERS, read_until_eof=False
+            max_line_size=_MAX_LINE, max_field_size=_MAX_FIELD, max_headers=_MAX_HEADERS, read_until_eof=False,
+            lax=True,  # as every response the client reads
         )
         self._parser.set_method(hdrs.METH_CONNECT)
         self._head: asyncio.Future[ResponseHead] = loop.create_future()
