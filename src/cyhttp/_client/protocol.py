@@ -90,6 +90,11 @@ class ResponseHandler(BodyPump, FlowControlMixin, asyncio.Protocol):
         return self.transport is not None and not self.transport.is_closing()
 
     @property
+    def connected(self) -> bool:
+        """False once the transport is gone (a body's reader then stops waiting)."""
+        return self.transport is not None
+
+    @property
     def should_close(self) -> bool:
         """Never reuse a connection that is mid-message, upgraded, or broken."""
         return (

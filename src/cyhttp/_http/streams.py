@@ -39,7 +39,7 @@ class StreamReader(HttpChunkSplits):
     __slots__ = (
         "_loop", "_protocol", "_buffer", "_eof", "_exception", "_waiter",
         "_eof_waiter", "_eof_callbacks", "_low_water", "_high_water", "_paused",
-        "_deadline", "_size_hint", "_eof_only", "_splits", "_split_head", "__weakref__",
+        "_deadline", "_size_hint", "_eof_only", "_splits", "_split_head", "_raw_bytes", "__weakref__",
     )
 
     def __init__(
@@ -68,6 +68,7 @@ class StreamReader(HttpChunkSplits):
         self._size_hint = size_hint
         self._splits: array[int] | None = None  # HTTP chunk ends (see the module docstring)
         self._split_head = 0
+        self._raw_bytes = -1  # bytes as they came off the wire, when decoded (-1: not decoded)
 
     def __repr__(self) -> str:
         info = [type(self).__name__]
@@ -171,6 +172,16 @@ class StreamReader(HttpChunkSplits):
     def total_bytes(self) -> int:
         return self._buffer.total_bytes
 
+    @property
+    def total_raw_bytes(self) -> int:
+        """Body bytes received from the network, before any Content-Encoding was decoded."""
+        raw = self._raw_bytes
+        return self._buffer.total_bytes if raw < 0 else raw
+
+    def count_raw(self, nbytes: int) -> None:
+        """``nbytes`` of encoded body arrived (their decoded bytes are fed separately)."""
+        self._raw_bytes = max(self._raw_bytes, 0) + nbytes
+
     async def wait_eof(self) -> None:
         if self._eof:
             return
@@ -189,9 +200,17 @@ class StreamReader(HttpChunkSplits):
                 f"{func_name}() called while another coroutine is already waiting for incoming data"
             )
         # The reader needs more than is buffered: never leave the transport paused.
+        protocol = self._protocol
         if self._paused:
             self._paused = False
-            self._protocol.resume_reading()
+            total = self._buffer.total_bytes
+            protocol.resume_reading()
+            if self._eof or self._exception is not None or self._buffer.total_bytes != total:
+                return  # resuming delivered what had waited (the caller looks again)
+        if protocol is not None and not getattr(protocol, "connected", True):
+            # The connection was closed under the stream (its session closed): nothing
+            # more can arrive, so waiting would hang (aiohttp's message).
+            raise RuntimeError("Connection closed.")
         waiter = self._waiter = self._loop.create_future()
         deadline = self._deadline
         if deadline is None:
@@ -382,6 +401,7 @@ class EmptyStreamReader(StreamReader):
         self._size_hint = 0
         self._splits = None
         self._split_head = 0
+        self._raw_bytes = -1
 
     def feed_data(self, data: bytes) -> None:
         if data:

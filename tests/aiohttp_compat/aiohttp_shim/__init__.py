@@ -119,8 +119,13 @@ def _special(rest: str, module: types.ModuleType) -> None:
         module.TestClient = TestClient
         import aiohttp.pytest_plugin
 
+        from ._test_client import passthrough_loop_context
+
         # The plugin's aiohttp_client fixture builds its clients from this global.
         aiohttp.pytest_plugin.TestClient = TestClient  # type: ignore[misc]
+        # Its loop context leaks a failed test's loop into the next test's gc (an "unclosed
+        # event loop" ResourceWarning that fails an innocent test): tear it down either way.
+        aiohttp.pytest_plugin._passthrough_loop_context = passthrough_loop_context
 
 
 class _Loader(importlib.abc.Loader):

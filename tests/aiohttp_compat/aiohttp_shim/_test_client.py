@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import aiohttp.test_utils
@@ -27,3 +29,16 @@ class TestClient(aiohttp.test_utils.TestClient[_Request, _App]):  # type: ignore
         self._closed = False
         self._responses: list[Any] = []
         self._websockets: list[Any] = []
+
+
+@contextlib.contextmanager
+def passthrough_loop_context(loop: Any, fast: bool = False) -> Iterator[Any]:
+    """aiohttp.pytest_plugin's loop context, with the test loop torn down when the test fails too."""
+    if loop:
+        yield loop
+        return
+    loop = aiohttp.test_utils.setup_test_loop()
+    try:
+        yield loop
+    finally:
+        aiohttp.test_utils.teardown_test_loop(loop, fast=fast)
