@@ -30,6 +30,7 @@ from ..error_map import client_error
 from ..exceptions import (
     ClientHttpProxyError,
     ClientResponseError,
+    InvalidURL,
     ServerDisconnectedError,
 )
 from ..reqinfo import ConnectionKey, RequestInfo
@@ -117,7 +118,8 @@ class ProxyHop:
     def __init__(self, req: Any) -> None:
         url: URL = req.proxy
         if url.scheme not in _DEFAULT_PORTS or not url.raw_host:
-            raise ValueError(f"Only http:// and https:// proxies are supported, got {url}")
+            # InvalidURL is a ValueError too, as aiohttp has it for a proxy URL without a host.
+            raise InvalidURL(url, "Only http:// and https:// proxies are supported")
         self.url = url
         self.port = url.port or _DEFAULT_PORTS[url.scheme]
         # TLS to an https:// proxy follows the request's verification choice, but a
