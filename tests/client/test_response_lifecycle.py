@@ -135,3 +135,22 @@ def test_connection_key_has_server_hostname() -> None:
     key = ConnectionKey("h", 443, True, True, None, None, None)
     assert key.server_hostname is None
     assert key != key._replace(server_hostname="other")
+
+
+async def test_content_type_parameters_join_rfc2231_continuations() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body="é".encode("latin-1"), headers={
+            "Content-Type": 'text/plain; charset*0="iso-"; charset*1="8859-1"; title*0*=utf-8\'\'%C3%A9; title*1=t',
+            "Content-Disposition": "attachment; filename*0=\"re\"; filename*1=\"port.csv\"",
+        })
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    async with web_server(app) as url:
+        async with cyhttp.ClientSession() as session:
+            async with session.get(url) as resp:
+                assert resp.charset == "iso-8859-1"
+                assert resp._parsed_content_type()[1]["title"] == "ét"
+                assert await resp.text() == "é"
+                assert resp.content_disposition is not None
+                assert resp.content_disposition.filename == "report.csv"
