@@ -31,7 +31,7 @@ from .._core.http_parser import ResponseParser
 from .._http.body_pump import BodyPump
 from .._http.compression import DecompressionError, decoder_for
 from .._http.flow import FlowControlMixin, set_reading
-from .._http.streams import StreamReader
+from .._http.streams import EMPTY_PAYLOAD, StreamReader
 from .error_map import client_error
 from .exceptions import (
     ClientPayloadError,
@@ -220,6 +220,8 @@ class ResponseHandler(BodyPump, FlowControlMixin, asyncio.Protocol):
                 self._process(events)
         if self._upgraded:
             self._tail += parser.unparsed()
+        elif self._parser is not parser and parser.unparsed():
+            self._should_close = True  # bytes after a "101" that switched nothing: untrusted
 
     def eof_received(self) -> bool | None:
         self._should_close = True
@@ -301,6 +303,13 @@ class ResponseHandler(BodyPump, FlowControlMixin, asyncio.Protocol):
                 cont.set_result(False)
                 self._should_close = True  # the server's idea of the body is unknown
         if status == 101:
+            if not head.upgrade:
+                # "101" with no Upgrade: no protocol switch, a bodiless response (as llhttp
+                # reads it for aiohttp).  The engine's parser has switched over all the same,
+                # so the next response gets a new one (data_received checks what it held).
+                self._parser = None
+                waiter.set_result((head, EMPTY_PAYLOAD))
+                return
             self._upgraded = True
             self._stop_read_timer()
             waiter.set_result((head, None))
