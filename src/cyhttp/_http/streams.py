@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from .._core.buffer import Buffer
 from .._core.errors import BufferLimitError
+from .log import internal_logger
 from .stream_chunks import HttpChunkSplits
 
 __all__ = ("StreamReader", "EmptyStreamReader", "EMPTY_PAYLOAD", "EofStream", "DEFAULT_LIMIT")
@@ -125,7 +126,10 @@ class StreamReader(HttpChunkSplits):
         if callbacks:
             self._eof_callbacks = None
             for cb in callbacks:
-                cb()
+                try:
+                    cb()
+                except Exception:  # one bad callback neither stops the others nor the feed
+                    internal_logger.exception("Exception in eof callback")
 
     def set_exception(self, exc: BaseException, exc_cause: BaseException | None = None) -> None:
         if exc_cause is not None and exc.__cause__ is None:
@@ -142,7 +146,10 @@ class StreamReader(HttpChunkSplits):
     def on_eof(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once the stream reached EOF (now, if it already has)."""
         if self._eof:
-            callback()
+            try:
+                callback()
+            except Exception:
+                internal_logger.exception("Exception in eof callback")
             return
         if self._eof_callbacks is None:
             self._eof_callbacks = []
@@ -414,7 +421,10 @@ class EmptyStreamReader(StreamReader):
         pass
 
     def on_eof(self, callback: Callable[[], None]) -> None:
-        callback()
+        try:
+            callback()
+        except Exception:
+            internal_logger.exception("Exception in eof callback")
 
     async def read(self, n: int = -1) -> bytes:
         return b""
