@@ -70,3 +70,10 @@ async def test_jar_holds_what_aiohttps_holds(caplog: pytest.LogCaptureFixture) -
         "Can not load cookies: Illegal cookie name 'a b'",
         "Can not load cookies: Illegal cookie name 'invalid,cookie'",
     ]
+
+
+async def test_filter_cookies_without_url_gives_the_session_cookies() -> None:
+    for lib in (cyhttp, aiohttp):
+        async with lib.ClientSession(cookies={"c1": "cookie1", "c2": "cookie2"}) as session:
+            cookies = session.cookie_jar.filter_cookies()
+            assert {k: v.value for k, v in cookies.items()} == {"c1": "cookie1", "c2": "cookie2"}, lib

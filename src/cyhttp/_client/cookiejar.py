@@ -330,7 +330,7 @@ class CookieJar(AbstractCookieJar):
         else:
             labels = hostname.split(".")
             domains = [".".join(labels[i:]) for i in range(len(labels) - 1, -1, -1)]
-        req_path = request_url.path
+        req_path = request_url.path or "/"  # filter_cookies() with no URL: the shared cookies
         paths = list(itertools.accumulate(req_path.split("/"), "{}/{}".format))
         selected: dict[str, tuple[_CookieKey, Morsel[str]]] = {}
         host_only = self._host_only
