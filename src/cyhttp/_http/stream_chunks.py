@@ -32,6 +32,8 @@ class HttpChunkSplits:
     _wake: Any
     _wait: Any
     _after_read: Any
+    _deadline: float | None
+    _check_deadline: Any
 
     def begin_http_chunk_receiving(self) -> None:
         """The body is chunked: keep its chunk boundaries from now on (aiohttp's name)."""
@@ -93,6 +95,8 @@ class HttpChunkSplits:
         while True:
             if self._exception is not None:
                 raise self._exception
+            if self._deadline is not None:
+                self._check_deadline()
             splits = self._splits
             if splits is not None:
                 cursor = buffer.total_bytes - len(buffer)

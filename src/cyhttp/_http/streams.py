@@ -233,6 +233,12 @@ class StreamReader(HttpChunkSplits):
             self._waiter = None
             handle.cancel()
 
+    def _check_deadline(self) -> None:
+        """The request's total timeout passed while the body is still coming: reads that
+        find bytes buffered (and so never wait) end with TimeoutError too, as aiohttp's."""
+        if not self._eof and self._loop.time() >= self._deadline:  # type: ignore[operator]
+            raise asyncio.TimeoutError
+
     @staticmethod
     def _on_deadline(waiter: asyncio.Future[None]) -> None:
         if not waiter.done():
@@ -248,6 +254,8 @@ class StreamReader(HttpChunkSplits):
     async def read(self, n: int = -1) -> bytes:
         if self._exception is not None:
             raise self._exception
+        if self._deadline is not None:
+            self._check_deadline()
         if n == 0:
             return b""
         buffer = self._buffer
@@ -283,6 +291,8 @@ class StreamReader(HttpChunkSplits):
     async def readany(self) -> bytes:
         if self._exception is not None:
             raise self._exception
+        if self._deadline is not None:
+            self._check_deadline()
         buffer = self._buffer
         while not len(buffer) and not self._eof:
             await self._wait("readany")
@@ -295,6 +305,8 @@ class StreamReader(HttpChunkSplits):
     async def readexactly(self, n: int) -> bytes:
         if self._exception is not None:
             raise self._exception
+        if self._deadline is not None:
+            self._check_deadline()
         buffer = self._buffer
         while True:
             data = buffer.readexactly(n)
@@ -316,6 +328,8 @@ class StreamReader(HttpChunkSplits):
             raise ValueError("Separator should be at least one-byte string")
         if self._exception is not None:
             raise self._exception
+        if self._deadline is not None:
+            self._check_deadline()
         buffer = self._buffer
         limit = self._high_water
         while True:
@@ -337,6 +351,8 @@ class StreamReader(HttpChunkSplits):
     def read_nowait(self, n: int = -1) -> bytes:
         if self._exception is not None:
             raise self._exception
+        if self._deadline is not None:
+            self._check_deadline()
         if self._waiter is not None and not self._waiter.done():
             raise RuntimeError("Called while some coroutine is waiting for incoming data.")
         data = self._buffer.read_all() if n < 0 else self._buffer.read(n)
