@@ -83,6 +83,7 @@ _LAZY: dict[str, str] = {
     "AsyncIterablePayload": "_http.payload",
     "PAYLOAD_REGISTRY": "_http.payload",
     "get_payload": "_http.payload",
+    "streamer": "_http.payload_streamer",
     "payload_type": "_http.payload",
     # tracing
     "TraceConfig": "_client.tracing",
@@ -132,7 +133,7 @@ def __getattr__(name: str) -> Any:
 
 # aiohttp.__all__ names cyhttp does not provide (tests/compat/test_api_surface.py keeps
 # this list exact):
-#   server side or server helpers: GunicornWebWorker, GunicornUVLoopWebWorker, streamer,
+#   server side or server helpers: GunicornWebWorker, GunicornUVLoopWebWorker,
 #     ChainMapProxy, ETag;
 #   aiohttp's internal queues: DataQueue, FlowControlDataQueue;
 #   not implemented yet: UploadTracker, set_zlib_backend.
@@ -224,6 +225,7 @@ __all__ = (
     "PAYLOAD_REGISTRY",
     "get_payload",
     "payload_type",
+    "streamer",
     # streams
     "EMPTY_PAYLOAD",
     "EofStream",
