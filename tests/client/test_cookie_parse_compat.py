@@ -9,6 +9,7 @@ import logging
 import aiohttp
 import pytest
 from aiohttp import web
+from yarl import URL
 
 import cyhttp
 
@@ -77,3 +78,15 @@ async def test_filter_cookies_without_url_gives_the_session_cookies() -> None:
         async with lib.ClientSession(cookies={"c1": "cookie1", "c2": "cookie2"}) as session:
             cookies = session.cookie_jar.filter_cookies()
             assert {k: v.value for k, v in cookies.items()} == {"c1": "cookie1", "c2": "cookie2"}, lib
+
+
+def test_jar_limits_are_aiohttps() -> None:
+    import aiohttp.cookiejar as theirs
+
+    from cyhttp._client.cookiejar import MAX_PER_DOMAIN, MAX_TOTAL
+
+    assert (MAX_PER_DOMAIN, MAX_TOTAL) == (theirs._MAX_COOKIES_PER_DOMAIN, theirs._MAX_COOKIES_TOTAL)
+    jar = cyhttp.CookieJar()
+    for d in range(20):
+        jar.update_cookies({f"c{i}": "v" for i in range(MAX_PER_DOMAIN)}, URL(f"https://d{d}.example/"))
+    assert len(jar) == MAX_TOTAL

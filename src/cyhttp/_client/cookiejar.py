@@ -41,7 +41,7 @@ _CookieKey = tuple[str, str, str]  # (domain, path, name)
 StrOrURL = Union[str, URL]
 
 MAX_PER_DOMAIN = 180  # like Firefox; the least recently set is evicted first
-MAX_TOTAL = 3000
+MAX_TOTAL = 3300  # aiohttp 3.14's total
 _MAX_TIME = 253402300799.0  # 9999-12-31T23:59:59Z: far enough, still representable
 _SIMPLE = SimpleCookie()
 
