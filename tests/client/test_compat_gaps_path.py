@@ -337,3 +337,23 @@ async def test_middleware_update_body() -> None:
             async with session.post(url / "echo", data=b"original") as resp:
                 assert await resp.read() == b"replaced"
 
+
+
+@gap("gap 5 (context.py): the request context manager does not enter the response "
+     "(resp.__aenter__), so raise_for_status() cannot tell inside from outside `async with`; "
+     "aiohttp releases outside it and a later read() raises (test_read_after_raise_outside_context). "
+     "With context.py entering the response, raise_for_status may call release() when not "
+     "_in_context (response.py)")
+async def test_read_after_raise_for_status_outside_async_with() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=b"data", status=404)
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    async with web_server(app) as url:
+        async with cyhttp.ClientSession() as session:
+            resp = await session.get(url)
+            with pytest.raises(cyhttp.ClientResponseError):
+                resp.raise_for_status()
+            with pytest.raises(cyhttp.ClientConnectionError):
+                await resp.read()

@@ -154,3 +154,22 @@ async def test_content_type_parameters_join_rfc2231_continuations() -> None:
                 assert await resp.text() == "é"
                 assert resp.content_disposition is not None
                 assert resp.content_disposition.filename == "report.csv"
+
+
+async def test_body_readable_after_raise_for_status_inside_async_with() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=b"data", status=404)
+
+    app = web.Application()
+    app.router.add_get("/", handler)
+    async with web_server(app) as url:
+        async with cyhttp.ClientSession() as session:
+            async with session.get(url) as resp:
+                with pytest.raises(cyhttp.ClientResponseError, match="404"):
+                    resp.raise_for_status()
+                assert await resp.read() == b"data"
+            resp = await session.get(url)
+            async with resp:  # entering the response itself
+                with pytest.raises(cyhttp.ClientResponseError):
+                    resp.raise_for_status()
+                assert await resp.read() == b"data"

@@ -93,6 +93,7 @@ class ClientResponse:
     _req_headers: Any = None  # the request's headers, when request_info is built lazily
     _closed = True
     _released = False
+    _in_context = False  # inside ``async with resp`` (raise_for_status leaves releasing to its exit)
 
     def __init__(
         self,
@@ -367,6 +368,10 @@ class ClientResponse:
         content = self.content
         if content._exception is None:  # readers waiting (or to come) learn it is over
             content.set_exception(_CONNECTION_CLOSED)
+        self._release_connection()
+        return _RELEASED
+
+    def _release_connection(self) -> None:
         cancelled = self._writer is not None and self._cleanup_writer()
         conn = self._connection
         if conn is not None:
@@ -375,7 +380,6 @@ class ClientResponse:
                 conn.close()
             else:
                 conn.release()
-        return _RELEASED
 
     def close(self) -> None:
         """Close the connection (never reused)."""
@@ -416,13 +420,18 @@ class ClientResponse:
     def raise_for_status(self) -> None:
         if self.status >= 400:
             assert self.reason is not None
-            self.release()
+            if not self._in_context:
+                # aiohttp releases here only outside ``async with`` (whose exit releases);
+                # the session's request context manager does not enter the response yet
+                # (context.py), so the connection goes back but the body stays readable.
+                self._release_connection()
             raise ClientResponseError(
                 self.request_info, self._history, status=self.status,
                 message=self.reason, headers=self._headers,
             )
 
     async def __aenter__(self) -> ClientResponse:
+        self._in_context = True
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
