@@ -363,13 +363,17 @@ class ClientResponse:
         """
         if self._released:
             return _RELEASED
-        self._released = True
+        self._end_content()
         self._closed = True
-        content = self.content
-        if content._exception is None:  # readers waiting (or to come) learn it is over
-            content.set_exception(_CONNECTION_CLOSED)
         self._release_connection()
         return _RELEASED
+
+    def _end_content(self) -> None:
+        """Released: readers waiting on the body, or coming later, learn it is over."""
+        self._released = True
+        content = self.content
+        if content._exception is None:
+            content.set_exception(_CONNECTION_CLOSED)
 
     def _release_connection(self) -> None:
         cancelled = self._writer is not None and self._cleanup_writer()
@@ -384,10 +388,7 @@ class ClientResponse:
     def close(self) -> None:
         """Close the connection (never reused)."""
         if not self._released:
-            self._released = True
-            content = self.content
-            if content._exception is None:
-                content.set_exception(_CONNECTION_CLOSED)
+            self._end_content()
         self._closed = True
         waiter = self._waiter
         if waiter is not None and not waiter.done():
