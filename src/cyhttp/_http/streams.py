@@ -136,12 +136,17 @@ class StreamReader(HttpChunkSplits):
             exc.__cause__ = exc_cause
         self._exception = exc
         self._eof_callbacks = None
-        for name in ("_waiter", "_eof_waiter"):
-            waiter = getattr(self, name)
-            if waiter is not None:
-                setattr(self, name, None)
-                if not waiter.done():
-                    waiter.set_exception(exc)
+        # (every released response passes here: plain attribute access, no getattr loop)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_exception(exc)
+        waiter = self._eof_waiter
+        if waiter is not None:
+            self._eof_waiter = None
+            if not waiter.done():
+                waiter.set_exception(exc)
 
     def on_eof(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once the stream reached EOF (now, if it already has)."""
