@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 SOURCES := $(wildcard src/cyhttp/_core/*.pyx src/cyhttp/_core/*.pxd src/cyhttp/_core/*.pxi csrc/*.h csrc/*.c)
 
-.PHONY: all test test-pure test-c build bench bench-quick wheel clean
+.PHONY: all test test-pure test-c build bench bench-quick wheel clean compat
 
 all: build
 
@@ -33,6 +33,15 @@ test-c: build
 
 test-pure: build
 	CYHTTP_NO_EXTENSIONS=1 $(PY) -m pytest -q $(PYTEST_ARGS)
+
+# aiohttp's own client test files (the hash-pinned sdist) against cyhttp and aiohttp side by side;
+# fails on a failure tests/aiohttp_compat/allowed_failures.txt does not list.
+$(VENV)/.compat-installed: $(STAMP)
+	$(PIP) install -q -e ".[compat]" --no-build-isolation
+	touch $@
+
+compat: build $(VENV)/.compat-installed
+	$(PY) tests/aiohttp_compat/run.py $(COMPAT_ARGS)
 
 $(VENV)/.bench-installed: $(STAMP)
 	$(PIP) install -q -e ".[bench]" --no-build-isolation

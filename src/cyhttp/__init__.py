@@ -141,6 +141,7 @@ _LAZY: dict[str, str] = {
     "AsyncIterablePayload": "_http.payload",
     "PAYLOAD_REGISTRY": "_http.payload",
     "get_payload": "_http.payload",
+    "streamer": "_http.payload_streamer",
     "payload_type": "_http.payload",
     # tracing
     "TraceConfig": "_client.tracing",
@@ -201,7 +202,7 @@ if not TYPE_CHECKING:  # hidden from checkers, so a misspelt name is an error, n
 
 # aiohttp.__all__ names cyhttp does not provide (tests/compat/test_api_surface.py keeps
 # this list exact):
-#   server side or server helpers: GunicornWebWorker, GunicornUVLoopWebWorker, streamer,
+#   server side or server helpers: GunicornWebWorker, GunicornUVLoopWebWorker,
 #     ChainMapProxy, ETag;
 #   aiohttp's internal queues: DataQueue, FlowControlDataQueue;
 #   not implemented yet: UploadTracker, set_zlib_backend.
@@ -293,6 +294,7 @@ __all__ = (
     "PAYLOAD_REGISTRY",
     "get_payload",
     "payload_type",
+    "streamer",
     # streams
     "EMPTY_PAYLOAD",
     "EofStream",

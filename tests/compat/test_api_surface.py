@@ -12,7 +12,7 @@ import cyhttp
 # aiohttp's public names cyhttp does not provide; the comment above cyhttp.__all__ says why.
 NOT_SUPPORTED = {
     # server side or server helpers
-    "GunicornUVLoopWebWorker", "GunicornWebWorker", "streamer", "ChainMapProxy", "ETag",
+    "GunicornUVLoopWebWorker", "GunicornWebWorker", "ChainMapProxy", "ETag",
     # aiohttp's internal queues
     "DataQueue", "FlowControlDataQueue",
     # not implemented yet

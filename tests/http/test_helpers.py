@@ -60,6 +60,12 @@ CONTENT_TYPES = [
     'text/plain; charset="utf-8" extra',
     "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW",
     "application/vnd.api+json",
+    # RFC 2231 continuations (issue 12: gap 9)
+    'text/plain; title*0="foo"; title*1="bar"',
+    "text/plain; title*0*=us-ascii'en'This%20is; title*1*=%2A%2A%2Afun%2A%2A%2A",
+    'text/plain; title*1="b"; title*0="a"',
+    "text/plain; title*0*=utf-8''%C3%A9; title*1=\"x%41\"",
+    "text/plain; title*0=a; title*2=c; title*1*=b",
 ]
 
 

@@ -41,7 +41,7 @@ _CookieKey = tuple[str, str, str]  # (domain, path, name)
 StrOrURL = Union[str, URL]
 
 MAX_PER_DOMAIN = 180  # like Firefox; the least recently set is evicted first
-MAX_TOTAL = 3000
+MAX_TOTAL = 3300  # aiohttp 3.14's total
 _MAX_TIME = 253402300799.0  # 9999-12-31T23:59:59Z: far enough, still representable
 _SIMPLE = SimpleCookie()
 
@@ -334,7 +334,7 @@ class CookieJar(AbstractCookieJar):
         else:
             labels = hostname.split(".")
             domains = [".".join(labels[i:]) for i in range(len(labels) - 1, -1, -1)]
-        req_path = request_url.path
+        req_path = request_url.path or "/"  # filter_cookies() with no URL: the shared cookies
         paths = list(itertools.accumulate(req_path.split("/"), "{}/{}".format))
         selected: dict[str, tuple[_CookieKey, Morsel[str]]] = {}
         host_only = self._host_only

@@ -31,7 +31,7 @@ from .._core.http_parser import ResponseParser
 from .._http.body_pump import BodyPump
 from .._http.compression import DecompressionError, decoder_for
 from .._http.flow import FlowControlMixin, set_reading
-from .._http.streams import StreamReader
+from .._http.streams import EMPTY_PAYLOAD, StreamReader
 from .error_map import client_error
 from .exceptions import (
     ClientPayloadError,
@@ -90,6 +90,11 @@ class ResponseHandler(BodyPump, FlowControlMixin, asyncio.Protocol):
         return self.transport is not None and not self.transport.is_closing()
 
     @property
+    def connected(self) -> bool:
+        """False once the transport is gone (a body's reader then stops waiting)."""
+        return self.transport is not None
+
+    @property
     def should_close(self) -> bool:
         """Never reuse a connection that is mid-message, upgraded, or broken."""
         return (
@@ -144,7 +149,7 @@ class ResponseHandler(BodyPump, FlowControlMixin, asyncio.Protocol):
         if parser is None or limits != self._limits or read_until_eof != self._read_until_eof:
             parser = self._parser = ResponseParser(
                 max_line_size=limits[0], max_field_size=limits[1], max_headers=limits[2],
-                read_until_eof=read_until_eof,
+                read_until_eof=read_until_eof, lax=True,  # aiohttp's client accepts bare-LF heads
             )
             self._limits = limits
             self._read_until_eof = read_until_eof
@@ -216,6 +221,8 @@ class ResponseHandler(BodyPump, FlowControlMixin, asyncio.Protocol):
                 self._process(events)
         if self._upgraded:
             self._tail += parser.unparsed()
+        elif self._parser is not parser and parser.unparsed():
+            self._should_close = True  # bytes after a "101" that switched nothing: untrusted
 
     def eof_received(self) -> bool | None:
         self._should_close = True
@@ -297,6 +304,13 @@ class ResponseHandler(BodyPump, FlowControlMixin, asyncio.Protocol):
                 cont.set_result(False)
                 self._should_close = True  # the server's idea of the body is unknown
         if status == 101:
+            if not head.upgrade:
+                # "101" with no Upgrade: no protocol switch, a bodiless response (as llhttp
+                # reads it for aiohttp).  The engine's parser has switched over all the same,
+                # so the next response gets a new one (data_received checks what it held).
+                self._parser = None
+                waiter.set_result((head, EMPTY_PAYLOAD))
+                return
             self._upgraded = True
             self._stop_read_timer()
             waiter.set_result((head, None))

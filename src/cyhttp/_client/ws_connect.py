@@ -192,7 +192,8 @@ async def _ws_connect(
         raise
     ws = ClientWebSocketResponse(
         ws_protocol, writer, chosen, resp, ws_timeout, autoclose, autoping,
-        ws_protocol._loop, heartbeat=heartbeat, compress=server_bits,
+        # ``compress`` reports our own (client) window bits, as aiohttp's does.
+        ws_protocol._loop, heartbeat=heartbeat, compress=client_bits if server_bits else 0,
         client_notakeover=client_notakeover,
     )
     ws_protocol.feed_tail(tail)

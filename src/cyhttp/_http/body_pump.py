@@ -98,6 +98,8 @@ class BodyPump:
     def _decode(self, decoder: Any, payload: StreamReader, data: Any) -> bool:
         """Feed ``data``; False when flow control stopped the drain (resume continues)."""
         try:
+            if data:
+                payload.count_raw(len(data))
             out = decoder.decompress(bytes(data) if type(data) is not bytes else data)
             payload.feed_data(out)
             while not decoder.needs_input:

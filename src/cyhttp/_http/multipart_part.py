@@ -37,6 +37,7 @@ from .payload import PAYLOAD_REGISTRY, Payload
 __all__ = ("BodyPartReader", "BodyPartReaderPayload")
 
 _CRLF: Final = b"\r\n"
+_READ_SIZE: Final = 2**16
 _MAX_BODY_LINE: Final = 2**17  # BodyPartReader.readline(): longest line without a LF
 _B64_CHARS: Final = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 _NOT_B64: Final = bytes(c for c in range(256) if c not in _B64_CHARS)
@@ -60,7 +61,9 @@ class _Input:
         """Append whatever the stream has next; False at the end of the stream."""
         if self.eof:
             return False
-        data = await self._content.readany()
+        # read(n), not readany(): any stream with aiohttp's reader interface will do
+        # (a StreamReader, an asyncio.StreamReader, a test double with read/readline).
+        data = await self._content.read(_READ_SIZE)
         if not data:
             self.eof = True
             return False

@@ -38,6 +38,9 @@ class _ReaderState(Protocol):
     _low_water: int
     _paused: bool
     _protocol: ReadFlow | None
+    _deadline: float | None
+
+    def _check_deadline(self) -> None: ...
 
     def _wake(self) -> None: ...
 
@@ -118,6 +121,8 @@ class HttpChunkSplits:
         while True:
             if self._exception is not None:
                 raise self._exception
+            if self._deadline is not None:
+                self._check_deadline()
             splits = self._splits
             if splits is not None:
                 cursor = buffer.total_bytes - len(buffer)
