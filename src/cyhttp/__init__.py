@@ -4,7 +4,7 @@
 pieces run as compiled Cython modules, each with a pure-Python twin.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohappyeyeballs import AddrInfoType, SocketFactoryType  # noqa: E402
 
@@ -57,6 +57,64 @@ from ._http.helpers import HttpVersion, HttpVersion10, HttpVersion11  # noqa: E4
 from ._http.streams import EMPTY_PAYLOAD, EofStream, StreamReader  # noqa: E402
 from ._version import __version__
 
+if TYPE_CHECKING:
+    # What the lazy names below are, for type checkers (at run time they load on first use).
+    from ._client.cookiejar import CookieJar, DummyCookieJar
+    from ._client.digest_auth import DigestAuthMiddleware
+    from ._client.middlewares import ClientHandlerType, ClientMiddlewareType
+    from ._client.tracing import (
+        TraceConfig,
+        TraceConnectionCreateEndParams,
+        TraceConnectionCreateStartParams,
+        TraceConnectionQueuedEndParams,
+        TraceConnectionQueuedStartParams,
+        TraceConnectionReuseconnParams,
+        TraceDnsCacheHitParams,
+        TraceDnsCacheMissParams,
+        TraceDnsResolveHostEndParams,
+        TraceDnsResolveHostStartParams,
+        TraceRequestChunkSentParams,
+        TraceRequestEndParams,
+        TraceRequestExceptionParams,
+        TraceRequestHeadersSentParams,
+        TraceRequestRedirectParams,
+        TraceRequestStartParams,
+        TraceResponseChunkReceivedParams,
+    )
+    from ._client.ws import ClientWebSocketResponse
+    from ._core.errors import WSProtocolError as WebSocketError
+    from ._core.ws_types import WSCloseCode, WSMessage, WSMsgType
+    from ._http.formdata import FormData
+    from ._http.multipart_reader import (
+        BadContentDispositionHeader,
+        BadContentDispositionParam,
+        BodyPartReader,
+        MultipartReader,
+        content_disposition_filename,
+        parse_content_disposition,
+    )
+    from ._http.multipart_writer import MultipartWriter
+    from .crawl.charset import charset_resolver
+    from .crawl.politeness import HostPolicy, PolitenessMiddleware
+    from .crawl.retry import ExponentialBackoff, RetryMiddleware
+    from .crawl.robots import RobotsDisallowed, RobotsMiddleware
+    from .crawl.stats import HostStats
+    from ._http.payload import (
+        PAYLOAD_REGISTRY,
+        AsyncIterablePayload,
+        BufferedReaderPayload,
+        BytesIOPayload,
+        BytesPayload,
+        IOBasePayload,
+        JsonPayload,
+        Payload,
+        StringIOPayload,
+        StringPayload,
+        TextIOPayload,
+        get_payload,
+        payload_type,
+    )
+
 # Loaded on first use: modules not every program needs (and that keep import light).
 _LAZY: dict[str, str] = {
     # cookiejar
@@ -83,6 +141,7 @@ _LAZY: dict[str, str] = {
     "AsyncIterablePayload": "_http.payload",
     "PAYLOAD_REGISTRY": "_http.payload",
     "get_payload": "_http.payload",
+    "streamer": "_http.payload_streamer",
     "payload_type": "_http.payload",
     # tracing
     "TraceConfig": "_client.tracing",
@@ -111,28 +170,39 @@ _LAZY: dict[str, str] = {
     "WSMsgType": "_core.ws_types",
     "WSCloseCode": "_core.ws_types",
     "WSMessage": "_core.ws_types",
+    # the crawler toolkit (cyhttp.crawl; docs/crawl.md)
+    "RetryMiddleware": "crawl.retry",
+    "ExponentialBackoff": "crawl.retry",
+    "HostPolicy": "crawl.politeness",
+    "PolitenessMiddleware": "crawl.politeness",
+    "RobotsMiddleware": "crawl.robots",
+    "RobotsDisallowed": "crawl.robots",
+    "HostStats": "crawl.stats",
+    "charset_resolver": "crawl.charset",
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name == "WebSocketError":  # what ERROR messages carry, under aiohttp's name
-        from ._core.errors import WSProtocolError
+if not TYPE_CHECKING:  # hidden from checkers, so a misspelt name is an error, not Any
 
-        globals()[name] = WSProtocolError
-        return WSProtocolError
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
+    def __getattr__(name: str) -> object:
+        if name == "WebSocketError":  # what ERROR messages carry, under aiohttp's name
+            from ._core.errors import WSProtocolError
 
-    value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
-    globals()[name] = value
-    return value
+            globals()[name] = WSProtocolError
+            return WSProtocolError
+        module_name = _LAZY.get(name)
+        if module_name is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        import importlib
+
+        value = getattr(importlib.import_module(f"{__name__}.{module_name}"), name)
+        globals()[name] = value
+        return value
 
 
 # aiohttp.__all__ names cyhttp does not provide (tests/compat/test_api_surface.py keeps
 # this list exact):
-#   server side or server helpers: GunicornWebWorker, GunicornUVLoopWebWorker, streamer,
+#   server side or server helpers: GunicornWebWorker, GunicornUVLoopWebWorker,
 #     ChainMapProxy, ETag;
 #   aiohttp's internal queues: DataQueue, FlowControlDataQueue;
 #   not implemented yet: UploadTracker, set_zlib_backend.
@@ -224,6 +294,7 @@ __all__ = (
     "PAYLOAD_REGISTRY",
     "get_payload",
     "payload_type",
+    "streamer",
     # streams
     "EMPTY_PAYLOAD",
     "EofStream",
@@ -251,4 +322,13 @@ __all__ = (
     "WSCloseCode",
     "WSMessage",
     "WSMsgType",
+    # crawler toolkit (cyhttp.crawl)
+    "RetryMiddleware",
+    "ExponentialBackoff",
+    "HostPolicy",
+    "PolitenessMiddleware",
+    "RobotsMiddleware",
+    "RobotsDisallowed",
+    "HostStats",
+    "charset_resolver",
 )

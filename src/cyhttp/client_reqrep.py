@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ._client.reqinfo import ConnectionKey, RequestInfo
 from ._client.request import ClientRequest
-from ._client.response import ClientResponse
+from ._client.response import ClientResponse, ContentDisposition
 from ._client.tls import Fingerprint
 
-__all__ = ("ClientRequest", "ClientResponse", "ConnectionKey", "Fingerprint", "RequestInfo")
+__all__ = ("ClientRequest", "ClientResponse", "ConnectionKey", "ContentDisposition", "Fingerprint", "RequestInfo")

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-ENGINE = ("http_parser", "chunked", "ws_mask", "ws_reader", "ws_writer", "buffer")
+ENGINE = ("http_parser", "chunked", "ws_mask", "ws_reader", "ws_writer", "buffer", "head_writer")
 
 
 def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ import cyhttp
 # aiohttp's public names cyhttp does not provide; the comment above cyhttp.__all__ says why.
 NOT_SUPPORTED = {
     # server side or server helpers
-    "GunicornUVLoopWebWorker", "GunicornWebWorker", "streamer", "ChainMapProxy", "ETag",
+    "GunicornUVLoopWebWorker", "GunicornWebWorker", "ChainMapProxy", "ETag",
     # aiohttp's internal queues
     "DataQueue", "FlowControlDataQueue",
     # not implemented yet
@@ -54,7 +54,9 @@ def test_skip_list_is_exact() -> None:
 
 
 def test_only_our_own_extras() -> None:
-    assert set(cyhttp.__all__) - set(aiohttp.__all__) == {"EXTENSIONS", "__version__"}
+    crawl = {"RetryMiddleware", "ExponentialBackoff", "HostPolicy", "PolitenessMiddleware", "RobotsMiddleware",
+             "RobotsDisallowed", "HostStats", "charset_resolver"}  # the crawler toolkit (cyhttp.crawl)
+    assert set(cyhttp.__all__) - set(aiohttp.__all__) == {"EXTENSIONS", "__version__"} | crawl
 
 
 def test_websocket_error_is_what_error_messages_carry() -> None:

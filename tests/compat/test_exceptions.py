@@ -47,8 +47,30 @@ def test_response_error_text_and_status() -> None:
     info = RequestInfo.make(URL("http://h/x"), "GET", CIMultiDictProxy(CIMultiDict()))
     err = ours.ClientResponseError(info, (), status=404, message="Not Found")
     assert str(err) == "404, message='Not Found', url='http://h/x'"
-    assert err.status == err.code == 404
+    with pytest.warns(DeprecationWarning):
+        assert err.status == err.code == 404
     assert isinstance(ours.TooManyRedirects(info, ()), ours.ClientResponseError)
+
+
+def test_response_error_code_is_deprecated_as_in_aiohttp() -> None:
+    info = RequestInfo.make(URL("http://h/x"), "GET", CIMultiDictProxy(CIMultiDict()))
+    with pytest.warns(DeprecationWarning):
+        err = ours.ClientResponseError(info, (), code=400)
+    assert err.status == 400
+    with pytest.warns(DeprecationWarning):
+        err.code = 404
+    assert err.status == 404
+    with pytest.raises(ValueError):
+        ours.ClientResponseError(info, (), code=400, status=400)
+
+
+def test_certificate_error_carries_an_os_error() -> None:
+    cause = OSError(1, "Bad certificate")
+    err = ours.ClientConnectorCertificateError(_key(), cause)
+    assert err.os_error is cause
+    assert (err.errno, err.strerror) == (1, "Bad certificate")
+    other = ours.ClientConnectorCertificateError(_key(), Exception("Bad certificate"))
+    assert isinstance(other.os_error, OSError) and other.errno is None
 
 
 def test_timeouts_are_asyncio_timeouts() -> None:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http.cookies import BaseCookie, Morsel, SimpleCookie
 from types import MappingProxyType
-from typing import Any, Union
+from typing import Any, Union, cast
 
 from yarl import URL
 
@@ -33,7 +33,7 @@ from .._http.cookie_parse import (
     parse_set_cookie_headers,
 )
 from .._http.helpers import is_ip_address
-from ..abc import AbstractCookieJar, ClearCookiePredicate, LooseCookies
+from ..abc import AbstractCookieJar, ClearCookiePredicate, LooseCookies, LooseCookiesMappings
 
 __all__ = ("CookieJar", "DummyCookieJar")
 
@@ -41,7 +41,7 @@ _CookieKey = tuple[str, str, str]  # (domain, path, name)
 StrOrURL = Union[str, URL]
 
 MAX_PER_DOMAIN = 180  # like Firefox; the least recently set is evicted first
-MAX_TOTAL = 3000
+MAX_TOTAL = 3300  # aiohttp 3.14's total
 _MAX_TIME = 253402300799.0  # 9999-12-31T23:59:59Z: far enough, still representable
 _SIMPLE = SimpleCookie()
 
@@ -183,10 +183,14 @@ class CookieJar(AbstractCookieJar):
         hostname = response_url.raw_host
         if not self._unsafe and is_ip_address(hostname):
             return  # no cookies from IP hosts unless unsafe=True
-        items = cookies.items() if isinstance(cookies, Mapping) else cookies
+        # (casts: checkers also imagine objects that are both a Mapping and pairs, or both
+        # a BaseCookie and a Morsel)
+        items = (
+            cast("LooseCookiesMappings", cookies).items() if isinstance(cookies, Mapping) else cookies
+        )
         for name, cookie in items:
             if isinstance(cookie, Morsel):
-                morsel: Morsel[str] = cookie.copy()  # type: ignore[assignment]
+                morsel = cast("Morsel[str]", cookie.copy())
             else:
                 value = str(cookie)
                 if not is_sendable(name, value):
@@ -330,7 +334,7 @@ class CookieJar(AbstractCookieJar):
         else:
             labels = hostname.split(".")
             domains = [".".join(labels[i:]) for i in range(len(labels) - 1, -1, -1)]
-        req_path = request_url.path
+        req_path = request_url.path or "/"  # filter_cookies() with no URL: the shared cookies
         paths = list(itertools.accumulate(req_path.split("/"), "{}/{}".format))
         selected: dict[str, tuple[_CookieKey, Morsel[str]]] = {}
         host_only = self._host_only

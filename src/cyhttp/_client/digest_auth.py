@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from yarl import URL
 
@@ -38,10 +38,16 @@ from .response import ClientResponse
 
 __all__ = ("DigestAuthMiddleware", "parse_challenges", "SUPPORTED_ALGORITHMS")
 
-HashFactory = Callable[[bytes], Any]
+class _Digest(Protocol):
+    """What the middleware uses of a ``hashlib`` hash object."""
+
+    def hexdigest(self) -> str: ...
 
 
-def _sha512_256(data: bytes) -> Any:
+HashFactory = Callable[[bytes], _Digest]
+
+
+def _sha512_256(data: bytes) -> _Digest:
     return hashlib.new("sha512_256", data)
 
 

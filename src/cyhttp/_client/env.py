@@ -7,7 +7,6 @@ environment is seen by the next request that asks.
 
 from __future__ import annotations
 
-import logging
 import netrc
 import os
 from pathlib import Path
@@ -17,6 +16,7 @@ from urllib.request import getproxies, proxy_bypass
 from yarl import URL
 
 from .._http.auth import BasicAuth, strip_auth_from_url
+from .._http.log import client_logger
 
 __all__ = (
     "ProxyInfo",
@@ -27,7 +27,6 @@ __all__ = (
     "proxies_from_env",
 )
 
-client_logger = logging.getLogger("cyhttp.client")
 
 
 # --- netrc --------------------------------------------------------------------

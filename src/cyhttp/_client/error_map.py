@@ -12,7 +12,7 @@ where a lower layer's error can reach a user calls this; none builds its own cop
 from __future__ import annotations
 
 import asyncio
-from typing import Final
+from typing import Final, overload
 
 from .._http.errors import PeerDisconnectedError, TransportClosingError
 from .exceptions import (
@@ -28,6 +28,14 @@ _NAMES: Final[dict[type[BaseException], type[ClientError]]] = {
     TransportClosingError: ClientConnectionResetError,
     PeerDisconnectedError: ServerDisconnectedError,
 }
+
+
+@overload
+def client_error(exc: Exception) -> Exception: ...
+
+
+@overload
+def client_error(exc: BaseException) -> BaseException: ...
 
 
 def client_error(exc: BaseException) -> BaseException:

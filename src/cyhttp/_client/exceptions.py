@@ -7,6 +7,7 @@ these at one boundary (``raise ClientPayloadError(...) from exc``).
 from __future__ import annotations
 
 import asyncio
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from multidict import MultiMapping
@@ -45,9 +46,12 @@ class ClientResponseError(ClientError):
         headers: MultiMapping[str] | None = None,
     ) -> None:
         self.request_info = request_info
-        if status is None:
-            status = code if code is not None else 0
-        self.status = status
+        if code is not None:
+            if status is not None:
+                raise ValueError("Both code and status arguments are provided; code is deprecated, use status instead")
+            warnings.warn("code argument is deprecated, use status instead", DeprecationWarning, stacklevel=2)
+            status = code
+        self.status = status if status is not None else 0
         self.message = message
         self.headers = headers
         self.history = history
@@ -70,7 +74,13 @@ class ClientResponseError(ClientError):
     @property
     def code(self) -> int:
         """Deprecated alias of ``status`` (kept for aiohttp compatibility)."""
+        warnings.warn("code property is deprecated, use status instead", DeprecationWarning, stacklevel=2)
         return self.status
+
+    @code.setter
+    def code(self, value: int) -> None:
+        warnings.warn("code property is deprecated, use status instead", DeprecationWarning, stacklevel=2)
+        self.status = value
 
 
 class ContentTypeError(ClientResponseError):
@@ -268,7 +278,10 @@ class ClientConnectorCertificateError(ClientSSLError, *_CertError):  # type: ign
     """The server certificate did not verify."""
 
     def __init__(self, connection_key: ConnectionKey, certificate_error: Exception) -> None:
-        self._conn_key = connection_key
+        # os_error / errno / strerror: the certificate error's own when it is an OSError
+        # (ssl.CertificateError is), else empty — as aiohttp.
+        os_error = certificate_error if isinstance(certificate_error, OSError) else OSError()
+        ClientConnectorError.__init__(self, connection_key, os_error)
         self._certificate_error = certificate_error
         self.args = (connection_key, certificate_error)
 

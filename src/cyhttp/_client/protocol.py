@@ -1,20 +1,19 @@
 """ResponseHandler: the asyncio Protocol of one client connection.
 
 How this works: bytes from the transport go straight into the engine's
-``ResponseParser``; its events are dispatched here: a ``ResponseHead`` resolves the
-waiter the request is parked on (with a fresh ``StreamReader`` for the body), body
-bytes go into that reader (through a bounded Content-Encoding decoder when one is
-active), and ``EndOfMessage`` ends the reader, which lets the response hand the
-connection back to the pool.  This module is the ONE place where engine errors
-(``ParseError``) and transport events become aiohttp's exceptions:
+``ResponseParser``; its events go to the shared body pump (``_http/body_pump.py``: body
+bytes into the response's ``StreamReader`` through a bounded decoder, ``EndOfMessage``
+ends it, which lets the response hand the connection back to the pool), and a
+``ResponseHead`` comes back here to resolve the waiter the request is parked on (with a
+fresh ``StreamReader`` for the body).  Here engine errors (``ParseError``) and transport
+events become aiohttp's exceptions (I/O errors through ``error_map.client_error``):
 a bad head → the engine error on the waiter (the response turns it into
 ``ClientResponseError``: only it knows ``request_info``), a bad or truncated body →
 ``ClientPayloadError``, EOF before a head → ``ServerDisconnectedError``, a stalled
 read → ``SocketTimeoutError``.
 
-Flow control: the reader asks us to pause/resume; while paused, a decoder with
-pending output is not drained and unprocessed parser events wait in a backlog, so a
-compression bomb never expands past one decoder step beyond the high-water mark.
+Flow control: the reader asks us to pause/resume; the pump keeps what arrives while
+paused in its backlog (see the pump's docstring).
 """
 
 from __future__ import annotations
@@ -28,11 +27,11 @@ from .._core.errors import (
     ParseError,
     TransferEncodingError,
 )
-from .._core.events import ChunkEnds, EndOfMessage
 from .._core.http_parser import ResponseParser
+from .._http.body_pump import BodyPump
 from .._http.compression import DecompressionError, decoder_for
 from .._http.flow import FlowControlMixin, set_reading
-from .._http.streams import StreamReader
+from .._http.streams import EMPTY_PAYLOAD, StreamReader
 from .error_map import client_error
 from .exceptions import (
     ClientPayloadError,
@@ -57,7 +56,7 @@ def payload_error(exc: BaseException) -> ClientPayloadError:
     return err
 
 
-class ResponseHandler(FlowControlMixin, asyncio.Protocol):
+class ResponseHandler(BodyPump, FlowControlMixin, asyncio.Protocol):
     """One connection: parser, current response body, flow control, read timeout."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -89,6 +88,11 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
 
     def is_connected(self) -> bool:
         return self.transport is not None and not self.transport.is_closing()
+
+    @property
+    def connected(self) -> bool:
+        """False once the transport is gone (a body's reader then stops waiting)."""
+        return self.transport is not None
 
     @property
     def should_close(self) -> bool:
@@ -145,7 +149,7 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
         if parser is None or limits != self._limits or read_until_eof != self._read_until_eof:
             parser = self._parser = ResponseParser(
                 max_line_size=limits[0], max_field_size=limits[1], max_headers=limits[2],
-                read_until_eof=read_until_eof,
+                read_until_eof=read_until_eof, lax=True,  # aiohttp's client accepts bare-LF heads
             )
             self._limits = limits
             self._read_until_eof = read_until_eof
@@ -198,15 +202,16 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
             done = exc.events
             if done:
                 self._should_close = True
-            if done and self._backlog is None:
-                self._process(done)
-                if self._backlog is not None:  # flow control stopped it: fail behind it
-                    self._backlog.append(exc)
+                backlog = self._backlog
+                if backlog is None:
+                    self._process(done)
+                    if self._backlog is not None:  # flow control stopped it: fail behind it
+                        self._backlog.append(exc)
+                        return
+                else:
+                    backlog.extend(done)
+                    backlog.append(exc)
                     return
-            elif done:
-                self._backlog.extend(done)
-                self._backlog.append(exc)
-                return
             self._fail(exc)
             return
         if events:
@@ -216,6 +221,8 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
                 self._process(events)
         if self._upgraded:
             self._tail += parser.unparsed()
+        elif self._parser is not parser and parser.unparsed():
+            self._should_close = True  # bytes after a "101" that switched nothing: untrusted
 
     def eof_received(self) -> bool | None:
         self._should_close = True
@@ -262,11 +269,8 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
     def resume_reading(self) -> None:
         if self._reading_paused:
             self._reading_paused = False
-            if self._backlog is not None:
-                backlog, self._backlog = self._backlog, None
-                self._process(backlog)
-                if self._reading_paused:
-                    return
+            if self._backlog is not None and not self._resume_backlog():
+                return
             set_reading(self.transport, True)
             if self.transport is not None and self._read_timeout is not None and self._payload is not None:
                 # Reading starts again: the sock_read clock starts again too.
@@ -278,64 +282,6 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
     # pause_writing / resume_writing / drain / _wake_drain: FlowControlMixin.
 
     # -- events -----------------------------------------------------------------------
-
-    def _process(self, events: list[Any]) -> None:
-        decoder = self._decoder
-        if decoder is not None and not decoder.needs_input and self._payload is not None:
-            # Output still pending from before a pause comes first.
-            if not self._decode(decoder, self._payload, b""):
-                self._backlog = events
-                return
-        for i, event in enumerate(events):
-            cls = type(event)
-            if cls is bytes or cls is bytearray or cls is memoryview:
-                payload = self._payload
-                if payload is None:
-                    continue
-                decoder = self._decoder
-                if decoder is None:
-                    payload.feed_data(event)
-                elif not self._decode(decoder, payload, event):
-                    self._backlog = events[i + 1:]
-                    return
-            elif cls is EndOfMessage:
-                self._end_message()
-            elif cls is ChunkEnds:
-                payload = self._payload
-                if payload is None:
-                    continue
-                if not event.ends:  # a mark from _cut_at_ends: a chunk ended here
-                    payload.end_http_chunk_receiving()
-                elif self._decoder is None:
-                    payload.feed_chunk_ends(event.ends)
-                else:
-                    # Decoded: cut this feed's payload at the raw boundaries, so each
-                    # chunk is decoded (and drained) before its end is marked, as aiohttp.
-                    payload.begin_http_chunk_receiving()
-                    self._process(_cut_at_ends(events[i + 1:], event))
-                    return
-            elif isinstance(event, ParseError):  # queued by connection_lost behind a backlog
-                self._fail(event)
-                return
-            else:
-                self._on_head(event)
-            if self._reading_paused and self._decoder is not None and i + 1 < len(events):
-                self._backlog = events[i + 1:]
-                return
-
-    def _decode(self, decoder: Any, payload: StreamReader, data: Any) -> bool:
-        """Feed ``data``; False when flow control stopped the drain (resume continues)."""
-        try:
-            out = decoder.decompress(bytes(data) if type(data) is not bytes else data)
-            payload.feed_data(out)
-            while not decoder.needs_input:
-                if self._reading_paused:
-                    return False
-                payload.feed_data(decoder.decompress(b""))
-        except DecompressionError as exc:
-            self._fail(exc)
-            return True
-        return True
 
     def _on_head(self, head: Any) -> None:
         status = head.status
@@ -358,6 +304,13 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
                 cont.set_result(False)
                 self._should_close = True  # the server's idea of the body is unknown
         if status == 101:
+            if not head.upgrade:
+                # "101" with no Upgrade: no protocol switch, a bodiless response (as llhttp
+                # reads it for aiohttp).  The engine's parser has switched over all the same,
+                # so the next response gets a new one (data_received checks what it held).
+                self._parser = None
+                waiter.set_result((head, EMPTY_PAYLOAD))
+                return
             self._upgraded = True
             self._stop_read_timer()
             waiter.set_result((head, None))
@@ -382,26 +335,13 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
         waiter.set_result((head, payload))
 
     def _end_message(self) -> None:
-        payload = self._payload
         if self._read_timer is not None:
             self._stop_read_timer()
         self._read_timeout = None
-        if payload is None:
-            return
-        if payload._splits is not None:
-            payload.end_http_chunk_receiving()  # the last chunk's end (llhttp reports it)
-        decoder = self._decoder
-        if decoder is not None:
-            self._decoder = None
-            try:
-                decoder.flush()
-            except DecompressionError as exc:
-                self._payload = None
-                self._should_close = True
-                payload.set_exception(payload_error(exc))
-                return
-        self._payload = None
-        payload.feed_eof()
+        BodyPump._end_message(self)
+
+    def _body_error(self, exc: BaseException) -> BaseException:
+        return payload_error(exc)
 
     def _fail(self, exc: BaseException) -> None:
         """Bad bytes from the peer: fail whoever waits, never reuse the connection."""
@@ -451,36 +391,3 @@ class ResponseHandler(FlowControlMixin, asyncio.Protocol):
         self._should_close = True
         self._set_exception(SocketTimeoutError("Timeout on reading data from socket"))
         self.close()
-
-
-_CHUNK_END = ChunkEnds(b"", 0)  # "a chunk ended here", between cut payload pieces
-
-
-def _cut_at_ends(events: list[Any], ends: ChunkEnds) -> list[Any]:
-    """``events`` with their payload pieces cut at ``ends`` (offsets from ``ends.base``,
-    the first piece's start) and a ``_CHUNK_END`` at each boundary."""
-    marks = [offset - ends.base for offset in ends.offsets()]
-    out: list[Any] = []
-    k = 0
-    pos = 0
-    for event in events:
-        if type(event) is bytes and k < len(marks):
-            start = 0
-            size = len(event)
-            while k < len(marks) and marks[k] - pos <= size:
-                cut = marks[k] - pos
-                if cut > start:
-                    out.append(event[start:cut])
-                out.append(_CHUNK_END)
-                start = cut
-                k += 1
-            if start < size:
-                out.append(event[start:] if start else event)
-            pos += size
-        else:  # the end of the message (or of this feed's payload): marks left go first
-            while k < len(marks) and marks[k] <= pos:
-                out.append(_CHUNK_END)
-                k += 1
-            out.append(event)
-    out.extend([_CHUNK_END] * (len(marks) - k))
-    return out

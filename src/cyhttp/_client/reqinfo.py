@@ -11,17 +11,27 @@ if TYPE_CHECKING:
     from ssl import SSLContext
 
 
-class RequestInfo(NamedTuple):
-    """What a response (or an error) tells about the request that produced it."""
-
+class _RequestInfo(NamedTuple):
     url: URL
     method: str
     headers: CIMultiDictProxy[str]
     real_url: URL
 
+
+class RequestInfo(_RequestInfo):
+    """What a response (or an error) tells about the request that produced it.
+
+    ``real_url`` may be left out (aiohttp keeps that for backwards compatibility): it is ``url``.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, url: URL, method: str, headers: CIMultiDictProxy[str], real_url: URL | None = None) -> RequestInfo:
+        return tuple.__new__(cls, (url, method, headers, url if real_url is None else real_url))
+
     @classmethod
     def make(cls, url: URL, method: str, headers: CIMultiDictProxy[str], real_url: URL | None = None) -> RequestInfo:
-        return cls(url, method, headers, url if real_url is None else real_url)
+        return tuple.__new__(cls, (url, method, headers, url if real_url is None else real_url))
 
 
 class ConnectionKey(NamedTuple):
@@ -34,6 +44,7 @@ class ConnectionKey(NamedTuple):
     proxy: URL | None
     proxy_auth: Any  # BasicAuth | None
     proxy_headers_hash: int | None
+    server_hostname: str | None = None  # TLS name checked, when not the URL's host
 
 
 __all__ = ("RequestInfo", "ConnectionKey")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import dataclasses
 import json as _json
 from collections.abc import Callable
 from http.cookies import SimpleCookie
@@ -33,11 +34,25 @@ from .._http.helpers import (
     parse_content_type,
     parse_links,
 )
+from .._http.content_disposition import content_disposition_filename, parse_content_disposition
 from .._http.streams import EMPTY_PAYLOAD, StreamReader
 from .exceptions import ClientConnectionError, ClientResponseError, ContentTypeError
 from .reqinfo import RequestInfo
 
-__all__ = ("ClientResponse",)
+__all__ = ("ClientResponse", "ContentDisposition")
+
+# Set on a released response's stream: shared, as aiohttp does (no allocation per release).
+_CONNECTION_CLOSED = ClientConnectionError("Connection closed")
+
+
+@dataclasses.dataclass(frozen=True)
+class ContentDisposition:
+    """``response.content_disposition``: the type, its parameters and the file name."""
+
+    type: str | None
+    parameters: MappingProxyType[str, str]
+    filename: str | None
+
 
 _JSON_DEFAULT_CHARSET = frozenset({"application/json", "application/rdap+json"})
 _VERSIONS = {(1, 1): HttpVersion11, (1, 0): HttpVersion10}
@@ -78,6 +93,7 @@ class ClientResponse:
     _req_headers: Any = None  # the request's headers, when request_info is built lazily
     _closed = True
     _released = False
+    _in_context = False  # inside ``async with resp`` (raise_for_status leaves releasing to its exit)
 
     def __init__(
         self,
@@ -91,6 +107,7 @@ class ClientResponse:
         traces: list[Any] | None = None,
         loop: asyncio.AbstractEventLoop | None = None,
         session: Any = None,
+        stream_writer: Any = None,  # aiohttp's upload bookkeeping; accepted for subclasses
     ) -> None:
         self.method = method
         self._real_url = url
@@ -229,8 +246,13 @@ class ClientResponse:
         return self._parsed_content_type()[1].get("charset")
 
     @property
-    def content_disposition(self) -> Any:
-        return None
+    def content_disposition(self) -> ContentDisposition | None:
+        raw = self._headers.get(hdrs.CONTENT_DISPOSITION) if self._headers is not None else None
+        if raw is None:
+            return None
+        kind, params = parse_content_disposition(raw)
+        proxy = MappingProxyType(params)
+        return ContentDisposition(kind, proxy, content_disposition_filename(proxy))
 
     @property
     def content_length(self) -> int | None:
@@ -279,7 +301,7 @@ class ClientResponse:
             except BaseException:
                 self.close()
                 raise
-        elif self._released and self._body is None:
+        elif self._released:  # as aiohttp: a released response's body is gone
             raise ClientConnectionError("Connection closed")
         return self._body
 
@@ -341,8 +363,19 @@ class ClientResponse:
         """
         if self._released:
             return _RELEASED
-        self._released = True
+        self._end_content()
         self._closed = True
+        self._release_connection()
+        return _RELEASED
+
+    def _end_content(self) -> None:
+        """Released: readers waiting on the body, or coming later, learn it is over."""
+        self._released = True
+        content = self.content
+        if content._exception is None:
+            content.set_exception(_CONNECTION_CLOSED)
+
+    def _release_connection(self) -> None:
         cancelled = self._writer is not None and self._cleanup_writer()
         conn = self._connection
         if conn is not None:
@@ -351,12 +384,11 @@ class ClientResponse:
                 conn.close()
             else:
                 conn.release()
-        return _RELEASED
 
     def close(self) -> None:
         """Close the connection (never reused)."""
         if not self._released:
-            self._released = True
+            self._end_content()
         self._closed = True
         waiter = self._waiter
         if waiter is not None and not waiter.done():
@@ -389,13 +421,18 @@ class ClientResponse:
     def raise_for_status(self) -> None:
         if self.status >= 400:
             assert self.reason is not None
-            self.release()
+            if not self._in_context:
+                # aiohttp releases here only outside ``async with`` (whose exit releases);
+                # the session's request context manager does not enter the response yet
+                # (context.py), so the connection goes back but the body stays readable.
+                self._release_connection()
             raise ClientResponseError(
                 self.request_info, self._history, status=self.status,
                 message=self.reason, headers=self._headers,
             )
 
     async def __aenter__(self) -> ClientResponse:
+        self._in_context = True
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

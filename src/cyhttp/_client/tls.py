@@ -13,7 +13,7 @@ import warnings
 from typing import Any, Final
 
 try:
-    import ssl
+    import ssl as ssl  # re-exported: the connectors test it for None (Python without ssl)
 
     SSLContext: Any = ssl.SSLContext
     _CERT_ERRORS: tuple[type[BaseException], ...] = (ssl.SSLCertVerificationError,)

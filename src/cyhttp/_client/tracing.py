@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from aiosignal import Signal
 from multidict import CIMultiDict
@@ -21,6 +21,10 @@ from yarl import URL
 if TYPE_CHECKING:
     from .response import ClientResponse
     from .session import ClientSession
+
+_ParamsT = TypeVar("_ParamsT")
+# A trace signal: receivers are ``async def cb(session, trace_config_ctx, params)``.
+TraceSignal: TypeAlias = "Signal[ClientSession, SimpleNamespace, _ParamsT]"
 
 __all__ = (
     "Trace",
@@ -43,10 +47,7 @@ __all__ = (
     "TraceResponseChunkReceivedParams",
 )
 
-_params = dataclass(frozen=True, slots=True)
-
-
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceRequestStartParams:
     """Parameters sent by the ``on_request_start`` signal."""
 
@@ -55,7 +56,7 @@ class TraceRequestStartParams:
     headers: CIMultiDict[str]
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceRequestChunkSentParams:
     """Parameters sent by the ``on_request_chunk_sent`` signal."""
 
@@ -64,7 +65,7 @@ class TraceRequestChunkSentParams:
     chunk: bytes
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceResponseChunkReceivedParams:
     """Parameters sent by the ``on_response_chunk_received`` signal."""
 
@@ -73,7 +74,7 @@ class TraceResponseChunkReceivedParams:
     chunk: bytes
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceRequestEndParams:
     """Parameters sent by the ``on_request_end`` signal."""
 
@@ -83,7 +84,7 @@ class TraceRequestEndParams:
     response: ClientResponse
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceRequestExceptionParams:
     """Parameters sent by the ``on_request_exception`` signal."""
 
@@ -93,7 +94,7 @@ class TraceRequestExceptionParams:
     exception: BaseException
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceRequestRedirectParams:
     """Parameters sent by the ``on_request_redirect`` signal."""
 
@@ -103,60 +104,60 @@ class TraceRequestRedirectParams:
     response: ClientResponse
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceConnectionQueuedStartParams:
     """Parameters sent by the ``on_connection_queued_start`` signal."""
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceConnectionQueuedEndParams:
     """Parameters sent by the ``on_connection_queued_end`` signal."""
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceConnectionCreateStartParams:
     """Parameters sent by the ``on_connection_create_start`` signal."""
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceConnectionCreateEndParams:
     """Parameters sent by the ``on_connection_create_end`` signal."""
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceConnectionReuseconnParams:
     """Parameters sent by the ``on_connection_reuseconn`` signal."""
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceDnsResolveHostStartParams:
     """Parameters sent by the ``on_dns_resolvehost_start`` signal."""
 
     host: str
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceDnsResolveHostEndParams:
     """Parameters sent by the ``on_dns_resolvehost_end`` signal."""
 
     host: str
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceDnsCacheHitParams:
     """Parameters sent by the ``on_dns_cache_hit`` signal."""
 
     host: str
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceDnsCacheMissParams:
     """Parameters sent by the ``on_dns_cache_miss`` signal."""
 
     host: str
 
 
-@_params
+@dataclass(frozen=True, slots=True)
 class TraceRequestHeadersSentParams:
     """Parameters sent by the ``on_request_headers_sent`` signal."""
 
@@ -166,7 +167,7 @@ class TraceRequestHeadersSentParams:
 
 
 # Signal name → the params class it delivers (the one table both classes use).
-SIGNALS: dict[str, type] = {
+SIGNALS: dict[str, type[object]] = {
     "on_request_start": TraceRequestStartParams,
     "on_request_chunk_sent": TraceRequestChunkSentParams,
     "on_response_chunk_received": TraceResponseChunkReceivedParams,
@@ -186,40 +187,107 @@ SIGNALS: dict[str, type] = {
 }
 
 
-def _signal_property(name: str) -> property:
-    attr = "_" + name
-
-    def get(self: TraceConfig) -> Signal[Any]:
-        sig: Signal[Any] = getattr(self, attr)
-        return sig
-
-    get.__name__ = name
-    get.__doc__ = f"Signal delivering ``{SIGNALS[name].__name__}``."
-    return property(get)
-
-
 class TraceConfig:
     """Callbacks for the stages of requests made by a ClientSession."""
 
     __slots__ = ("_trace_config_ctx_factory", *("_" + n for n in SIGNALS))
 
-    # Read-only signal attributes, one per SIGNALS entry (typed for checkers).
-    on_request_start = _signal_property("on_request_start")
-    on_request_chunk_sent = _signal_property("on_request_chunk_sent")
-    on_response_chunk_received = _signal_property("on_response_chunk_received")
-    on_request_end = _signal_property("on_request_end")
-    on_request_exception = _signal_property("on_request_exception")
-    on_request_redirect = _signal_property("on_request_redirect")
-    on_connection_queued_start = _signal_property("on_connection_queued_start")
-    on_connection_queued_end = _signal_property("on_connection_queued_end")
-    on_connection_create_start = _signal_property("on_connection_create_start")
-    on_connection_create_end = _signal_property("on_connection_create_end")
-    on_connection_reuseconn = _signal_property("on_connection_reuseconn")
-    on_dns_resolvehost_start = _signal_property("on_dns_resolvehost_start")
-    on_dns_resolvehost_end = _signal_property("on_dns_resolvehost_end")
-    on_dns_cache_hit = _signal_property("on_dns_cache_hit")
-    on_dns_cache_miss = _signal_property("on_dns_cache_miss")
-    on_request_headers_sent = _signal_property("on_request_headers_sent")
+    _on_request_start: TraceSignal[TraceRequestStartParams]
+    _on_request_chunk_sent: TraceSignal[TraceRequestChunkSentParams]
+    _on_response_chunk_received: TraceSignal[TraceResponseChunkReceivedParams]
+    _on_request_end: TraceSignal[TraceRequestEndParams]
+    _on_request_exception: TraceSignal[TraceRequestExceptionParams]
+    _on_request_redirect: TraceSignal[TraceRequestRedirectParams]
+    _on_connection_queued_start: TraceSignal[TraceConnectionQueuedStartParams]
+    _on_connection_queued_end: TraceSignal[TraceConnectionQueuedEndParams]
+    _on_connection_create_start: TraceSignal[TraceConnectionCreateStartParams]
+    _on_connection_create_end: TraceSignal[TraceConnectionCreateEndParams]
+    _on_connection_reuseconn: TraceSignal[TraceConnectionReuseconnParams]
+    _on_dns_resolvehost_start: TraceSignal[TraceDnsResolveHostStartParams]
+    _on_dns_resolvehost_end: TraceSignal[TraceDnsResolveHostEndParams]
+    _on_dns_cache_hit: TraceSignal[TraceDnsCacheHitParams]
+    _on_dns_cache_miss: TraceSignal[TraceDnsCacheMissParams]
+    _on_request_headers_sent: TraceSignal[TraceRequestHeadersSentParams]
+
+    @property
+    def on_request_start(self) -> TraceSignal[TraceRequestStartParams]:
+        """Signal delivering ``TraceRequestStartParams``."""
+        return self._on_request_start
+
+    @property
+    def on_request_chunk_sent(self) -> TraceSignal[TraceRequestChunkSentParams]:
+        """Signal delivering ``TraceRequestChunkSentParams``."""
+        return self._on_request_chunk_sent
+
+    @property
+    def on_response_chunk_received(self) -> TraceSignal[TraceResponseChunkReceivedParams]:
+        """Signal delivering ``TraceResponseChunkReceivedParams``."""
+        return self._on_response_chunk_received
+
+    @property
+    def on_request_end(self) -> TraceSignal[TraceRequestEndParams]:
+        """Signal delivering ``TraceRequestEndParams``."""
+        return self._on_request_end
+
+    @property
+    def on_request_exception(self) -> TraceSignal[TraceRequestExceptionParams]:
+        """Signal delivering ``TraceRequestExceptionParams``."""
+        return self._on_request_exception
+
+    @property
+    def on_request_redirect(self) -> TraceSignal[TraceRequestRedirectParams]:
+        """Signal delivering ``TraceRequestRedirectParams``."""
+        return self._on_request_redirect
+
+    @property
+    def on_connection_queued_start(self) -> TraceSignal[TraceConnectionQueuedStartParams]:
+        """Signal delivering ``TraceConnectionQueuedStartParams``."""
+        return self._on_connection_queued_start
+
+    @property
+    def on_connection_queued_end(self) -> TraceSignal[TraceConnectionQueuedEndParams]:
+        """Signal delivering ``TraceConnectionQueuedEndParams``."""
+        return self._on_connection_queued_end
+
+    @property
+    def on_connection_create_start(self) -> TraceSignal[TraceConnectionCreateStartParams]:
+        """Signal delivering ``TraceConnectionCreateStartParams``."""
+        return self._on_connection_create_start
+
+    @property
+    def on_connection_create_end(self) -> TraceSignal[TraceConnectionCreateEndParams]:
+        """Signal delivering ``TraceConnectionCreateEndParams``."""
+        return self._on_connection_create_end
+
+    @property
+    def on_connection_reuseconn(self) -> TraceSignal[TraceConnectionReuseconnParams]:
+        """Signal delivering ``TraceConnectionReuseconnParams``."""
+        return self._on_connection_reuseconn
+
+    @property
+    def on_dns_resolvehost_start(self) -> TraceSignal[TraceDnsResolveHostStartParams]:
+        """Signal delivering ``TraceDnsResolveHostStartParams``."""
+        return self._on_dns_resolvehost_start
+
+    @property
+    def on_dns_resolvehost_end(self) -> TraceSignal[TraceDnsResolveHostEndParams]:
+        """Signal delivering ``TraceDnsResolveHostEndParams``."""
+        return self._on_dns_resolvehost_end
+
+    @property
+    def on_dns_cache_hit(self) -> TraceSignal[TraceDnsCacheHitParams]:
+        """Signal delivering ``TraceDnsCacheHitParams``."""
+        return self._on_dns_cache_hit
+
+    @property
+    def on_dns_cache_miss(self) -> TraceSignal[TraceDnsCacheMissParams]:
+        """Signal delivering ``TraceDnsCacheMissParams``."""
+        return self._on_dns_cache_miss
+
+    @property
+    def on_request_headers_sent(self) -> TraceSignal[TraceRequestHeadersSentParams]:
+        """Signal delivering ``TraceRequestHeadersSentParams``."""
+        return self._on_request_headers_sent
 
     def __init__(
         self, trace_config_ctx_factory: type[SimpleNamespace] = SimpleNamespace
@@ -257,7 +325,7 @@ class Trace:
         self._trace_config = trace_config
         self._trace_config_ctx = trace_config_ctx
 
-    async def _send(self, signal: Signal[Any], params: object) -> None:
+    async def _send(self, signal: TraceSignal[_ParamsT], params: _ParamsT) -> None:
         await signal.send(self._session, self._trace_config_ctx, params)
 
     async def send_request_start(

@@ -286,9 +286,9 @@ class ClientWebSocketResponse:
             self._exception = client_error(exc)
             self._abort(WSCloseCode.ABNORMAL_CLOSURE)
             return True
-        if self._peer_closed or self._proto.failed:
-            # The peer already closed, or the connection is being failed (§7.1.7):
-            # nothing more to read.
+        if self._peer_closed or self._proto.failed or self._close_code is not None:
+            # The peer already closed, the connection is being failed (§7.1.7), or it
+            # already broke (a receive timed out: 1006): nothing more to wait for, as aiohttp.
             if self._close_code is None:
                 self._close_code = code
             self._response.close()
@@ -339,7 +339,7 @@ class ClientWebSocketResponse:
                     receive_timeout = timeout or self._receive_timeout
                     if receive_timeout:  # a timer only when there is a timeout
                         async with timeout_at(self._loop, self._when(receive_timeout)):
-                            msg = await proto.read()
+                            msg = await self._read_next(proto)
                     else:
                         while msg is None:  # read() inlined: no coroutine per message
                             if proto._error is None and proto._waiter is None:
@@ -354,6 +354,8 @@ class ClientWebSocketResponse:
                                 raise
                             if msg is None:
                                 msg = proto.pop()
+                                if msg is None and self._closed:
+                                    msg = WS_CLOSED_MESSAGE  # see _read_next
                 except (asyncio.CancelledError, *_TIMEOUT_ERRORS):
                     self._after_receive()
                     self._close_code = WSCloseCode.ABNORMAL_CLOSURE
@@ -399,6 +401,23 @@ class ClientWebSocketResponse:
                     await self.pong(msg[1])
                 continue  # PONG (or an answered PING) is not shown with autoping
             return msg
+
+    async def _read_next(self, proto: Any) -> WSMessage:
+        """``proto.read()``, ended with CLOSED when a close() in another task took the
+        reading over while we waited (several tasks closing at once, as aiohttp answers)."""
+        msg = proto.pop()
+        while msg is None:
+            waiter = proto.wait()
+            try:
+                msg = await waiter
+            except BaseException:
+                proto.reclaim(waiter)
+                raise
+            if msg is None:
+                msg = proto.pop()
+                if msg is None and self._closed:
+                    return WS_CLOSED_MESSAGE
+        return msg
 
     def _after_receive(self) -> None:
         # Let a close() parked on our wake-up proceed (it runs after we return).

@@ -18,15 +18,16 @@ import os
 import warnings
 from collections.abc import Iterable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from multidict import CIMultiDict
 
 from .. import hdrs
 from .._core.ws_reader import FrameReader
 from .._core.ws_writer import FrameWriter
-from .._http.auth import AUTH_DEPRECATED, PROXY_AUTH_DEPRECATED
-from .._http.helpers import sentinel
+from .._http.auth import AUTH_DEPRECATED, PROXY_AUTH_DEPRECATED, BasicAuth
+from .._http.helpers import _SENTINEL, sentinel
+from .._http.typedefs import LooseHeaders, Query, StrOrURL
 from .._http.ws_handshake import (
     HandshakeProblem,
     accept_key,
@@ -37,40 +38,78 @@ from .._http.ws_handshake import (
 from .._http.ws_protocol import protocol_class
 from .context import _BaseRequestContextManager
 from .exceptions import WSServerHandshakeError
+from .response import ClientResponse
 from .timeouts import DEFAULT_WS_CLIENT_TIMEOUT, ClientWSTimeout
-from .tls import merge_ssl_params
+from .tls import Fingerprint, merge_ssl_params
 from .ws import ClientWebSocketResponse
 
-__all__ = ("ws_connect", "WSRequestContextManager")
+if TYPE_CHECKING:
+    from ssl import SSLContext
 
-def ws_connect(session: Any, url: Any, **kwargs: Any) -> WSRequestContextManager:
+    from typing_extensions import Unpack
+
+    from .session import ClientSession
+
+__all__ = ("WSConnectOptions", "WSRequestContextManager", "ws_connect")
+
+
+class WSConnectOptions(TypedDict, total=False):
+    """The keyword options of ``ws_connect`` (aiohttp 3.14's), with their types."""
+
+    method: str
+    protocols: Iterable[str]
+    timeout: ClientWSTimeout | _SENTINEL | None
+    receive_timeout: float | None  # deprecated: timeout=ClientWSTimeout(ws_receive=...)
+    autoclose: bool
+    autoping: bool
+    heartbeat: float | None
+    auth: BasicAuth | None  # deprecated
+    origin: str | None
+    params: Query
+    headers: LooseHeaders | None
+    proxy: StrOrURL | None
+    proxy_auth: BasicAuth | None  # deprecated
+    ssl: SSLContext | bool | Fingerprint
+    verify_ssl: bool | None  # deprecated: ssl=
+    fingerprint: bytes | None  # deprecated: ssl=Fingerprint(...)
+    ssl_context: SSLContext | None  # deprecated: ssl=
+    server_hostname: str | None
+    proxy_headers: LooseHeaders | None
+    compress: int
+    max_msg_size: int
+    decode_text: bool
+
+
+def ws_connect(
+    session: ClientSession, url: StrOrURL, **kwargs: Unpack[WSConnectOptions]
+) -> WSRequestContextManager:
     """``await ws_connect(session, url)`` or ``async with ws_connect(session, url) as ws``."""
     return WSRequestContextManager(_ws_connect(session, url, **kwargs))
 
 
 async def _ws_connect(
-    session: Any,
-    url: Any,
+    session: ClientSession,
+    url: StrOrURL,
     *,
     method: str = hdrs.METH_GET,
     protocols: Iterable[str] = (),
-    timeout: Any = sentinel,
+    timeout: ClientWSTimeout | _SENTINEL | None = sentinel,
     receive_timeout: float | None = None,
     autoclose: bool = True,
     autoping: bool = True,
     heartbeat: float | None = None,
-    auth: Any = None,
+    auth: BasicAuth | None = None,
     origin: str | None = None,
-    params: Any = None,
-    headers: Any = None,
-    proxy: Any = None,
-    proxy_auth: Any = None,
-    ssl: Any = True,
+    params: Query = None,
+    headers: LooseHeaders | None = None,
+    proxy: StrOrURL | None = None,
+    proxy_auth: BasicAuth | None = None,
+    ssl: SSLContext | bool | Fingerprint = True,
     verify_ssl: bool | None = None,
     fingerprint: bytes | None = None,
-    ssl_context: Any = None,
+    ssl_context: SSLContext | None = None,
     server_hostname: str | None = None,
-    proxy_headers: Any = None,
+    proxy_headers: LooseHeaders | None = None,
     compress: int = 0,
     max_msg_size: int = 4 * 1024 * 1024,
     decode_text: bool = True,
@@ -153,7 +192,8 @@ async def _ws_connect(
         raise
     ws = ClientWebSocketResponse(
         ws_protocol, writer, chosen, resp, ws_timeout, autoclose, autoping,
-        ws_protocol._loop, heartbeat=heartbeat, compress=server_bits,
+        # ``compress`` reports our own (client) window bits, as aiohttp's does.
+        ws_protocol._loop, heartbeat=heartbeat, compress=client_bits if server_bits else 0,
         client_notakeover=client_notakeover,
     )
     ws_protocol.feed_tail(tail)
@@ -161,7 +201,7 @@ async def _ws_connect(
 
 
 def _check_handshake(
-    resp: Any, sec_key: bytes, protocols: tuple[str, ...], compress: int
+    resp: ClientResponse, sec_key: bytes, protocols: tuple[str, ...], compress: int
 ) -> tuple[str | None, int, bool, int, bool]:
     """(protocol, server window bits, server_notakeover, client window bits, client_notakeover)."""
     if resp.status != 101:

@@ -14,9 +14,11 @@ truncated.  gzip members and zstd frames may be concatenated (bounded count).
 
 from __future__ import annotations
 
+import importlib
 import sys
 import zlib
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol
 
 __all__ = (
     "ACCEPT_ENCODING",
@@ -31,15 +33,30 @@ __all__ = (
     "encoder_for",
 )
 
-_brotli: Any
-try:
-    import brotli as _brotli
-except ImportError:  # pragma: no cover - depends on the installation
-    try:
-        import brotlicffi as _brotli
-    except ImportError:
-        _brotli = None
-HAS_BROTLI = _brotli is not None
+
+class _BrotliStream(Protocol):
+    """What BrotliDecoder uses of a ``Decompressor`` of Brotli or brotlicffi (untyped)."""
+
+    def process(self, data: bytes, output_buffer_limit: int) -> bytes: ...
+
+    def is_finished(self) -> bool: ...
+
+    def can_accept_more_data(self) -> bool: ...
+
+
+def _find_brotli() -> Callable[[], _BrotliStream] | None:
+    for name in ("brotli", "brotlicffi"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # pragma: no cover - depends on the installation
+            continue
+        factory: Callable[[], _BrotliStream] = module.Decompressor
+        return factory
+    return None  # pragma: no cover - depends on the installation
+
+
+_BrotliDecompressor = _find_brotli()
+HAS_BROTLI = _BrotliDecompressor is not None
 
 # zstd needs a decompressor with an output bound (``max_length``): the standard
 # library's (3.14+) or its backport. The ``zstandard`` package has no output
@@ -200,12 +217,13 @@ class BrotliDecoder(Decoder):
     __slots__ = ("_obj",)
 
     def __init__(self, max_step: int = MAX_STEP) -> None:
-        if not HAS_BROTLI:
+        factory = _BrotliDecompressor
+        if factory is None:
             raise DecompressionError(
                 "Can not decode content-encoding: brotli (br). Please install `Brotli`"
             )
         super().__init__(max_step)
-        self._obj: Any = _brotli.Decompressor()
+        self._obj = factory()
 
     def _step(self, data: bytes) -> bytes:
         obj = self._obj
@@ -217,13 +235,13 @@ class BrotliDecoder(Decoder):
         # The library may overshoot its limit (about 2x), hence half a step;
         # Decoder.decompress() keeps any excess for the next call.
         limit = max(self.max_step // 2, 1)
-        out: bytes = obj.process(data, output_buffer_limit=limit)
+        out = obj.process(data, output_buffer_limit=limit)
         # Brotli cannot say whether output is pending; an empty piece means no.
         self._more = bool(out) and not obj.is_finished()
         return out
 
     def _stream_done(self) -> bool:
-        return bool(self._obj.is_finished())
+        return self._obj.is_finished()
 
 
 class ZstdDecoder(Decoder):

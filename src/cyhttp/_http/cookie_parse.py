@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable
 from http.cookies import Morsel
 
+from .log import internal_logger
+
 __all__ = ("MAX_COOKIE_SIZE", "has_control_chars", "is_sendable", "make_morsel",
            "parse_cookie_date", "parse_set_cookie_headers")
 
@@ -54,30 +56,67 @@ def make_morsel(name: str, value: str, coded_value: str) -> Morsel[str]:
     return morsel
 
 
+# The name characters aiohttp accepts (a token, as RFC 6265 §4.1.1, with a few it lets by).
+_NAME_RE = re.compile(r"[!#$%&'()*+\-./0-9:<=>?@A-Z\[\]^_`a-z{|}~]+")
+# A quoted value: backslash escapes (\" and octal \ooo, as http.cookies writes them).
+_QUOTED_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_ESCAPE_RE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))")
+# Attributes are split at ';' and, as aiohttp reads them, also where a known attribute
+# name follows whitespace ("Path=/ Max-Age=1"): dates never contain one.
+_ATTR_SPLIT_RE = re.compile(
+    r"\s+(?=(?:path|domain|expires|max-age|samesite|comment|version|secure|httponly|partitioned)"
+    r"(?:[\s=]|$))", re.IGNORECASE)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    octal, char = match.groups()
+    return chr(int(octal, 8)) if octal else char
+
+
+def _split_pair(header: str) -> tuple[str, str, str, str] | None:
+    """``(name, value, coded value, attributes)``; a quoted value may hold ';'."""
+    name, eq, rest = header.partition("=")
+    if not eq:
+        return None
+    rest = rest.lstrip(" \t")
+    if rest.startswith('"') and (m := _QUOTED_RE.match(rest)) is not None:
+        coded = m.group(0)
+        value = _ESCAPE_RE.sub(_unescape, m.group(1)) if "\\" in coded else m.group(1)
+        tail = rest[m.end():]
+        junk, _, attrs = tail.partition(";")
+        if junk.strip(" \t"):
+            return None  # bytes after the closing quote: not a value aiohttp would take
+        return name.strip(" \t"), value, coded, attrs
+    raw, _, attrs = rest.partition(";")
+    raw = raw.strip(" \t")
+    return name.strip(" \t"), raw, raw, attrs
+
+
 def _parse_one(header: str) -> Morsel[str] | None:
-    pair, _, attrs = header.partition(";")
-    name, eq, raw_value = pair.partition("=")
-    name = name.strip(" \t")
-    raw_value = raw_value.strip(" \t")
-    if not eq or not name or name[0] == "$":
+    pair = _split_pair(header)
+    if pair is None:
         return None
-    if not is_sendable(name, raw_value) or ";" in raw_value:
+    name, value, coded, attrs = pair
+    if not name or name[0] == "$":
         return None
-    value = raw_value
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-    morsel = make_morsel(name, value, raw_value)
+    if _NAME_RE.fullmatch(name) is None:
+        internal_logger.warning("Can not load cookies: Illegal cookie name %r", name)
+        return None
+    if not is_sendable(name, coded):
+        return None
+    morsel = make_morsel(name, value, coded)
     if attrs:
-        for av in attrs.split(";"):
-            key, _, val = av.partition("=")
-            key = key.strip(" \t").lower()
-            val = val.strip(" \t")
-            if len(val) > MAX_ATTRIBUTE_SIZE or _CTL_RE.search(val):
-                continue
-            if key in _FLAG_ATTRS:
-                morsel[_FLAG_ATTRS[key]] = True
-            elif key in _STRING_ATTRS:
-                morsel[_STRING_ATTRS[key]] = val
+        for segment in attrs.split(";"):
+            for av in _ATTR_SPLIT_RE.split(segment) if " " in segment.strip() else (segment,):
+                key, _, val = av.partition("=")
+                key = key.strip(" \t").lower()
+                val = val.strip(" \t")
+                if len(val) > MAX_ATTRIBUTE_SIZE or _CTL_RE.search(val):
+                    continue
+                if key in _FLAG_ATTRS:
+                    morsel[_FLAG_ATTRS[key]] = True
+                elif key in _STRING_ATTRS:
+                    morsel[_STRING_ATTRS[key]] = val
     return morsel
 
 

@@ -18,6 +18,12 @@ from .payload import BytesPayload, Payload, get_payload
 __all__ = ("FormData",)
 
 
+def _safe_header(value: str) -> None:
+    """A field's name, file name or content type goes into a part's head: no CR, LF or NUL."""
+    if "\r" in value or "\n" in value or "\x00" in value:
+        raise ValueError(f"Newline, carriage return or NUL in {value!r}")
+
+
 class FormData:
     """Helper for ``data=``: ``add_field`` then pass the FormData (or call it)."""
 
@@ -45,6 +51,7 @@ class FormData:
         elif isinstance(value, (bytes, bytearray, memoryview)):
             if filename is None and content_transfer_encoding is None:
                 filename = name
+        _safe_header(name)
         type_options: MultiDict[str] = MultiDict({"name": name})
         if filename is not None and not isinstance(filename, str):
             raise TypeError(f"filename must be an instance of str. Got: {filename}")
@@ -53,12 +60,14 @@ class FormData:
             # Only the base name: the local directory layout is nobody's business.
             filename = os.path.basename(name_attr) if isinstance(name_attr, str) else name
         if filename is not None:
+            _safe_header(filename)
             type_options["filename"] = filename
             self._is_multipart = True
         headers: dict[str, str] = {}
         if content_type is not None:
             if not isinstance(content_type, str):
                 raise TypeError(f"content_type must be an instance of str. Got: {content_type}")
+            _safe_header(content_type)
             headers[hdrs.CONTENT_TYPE] = content_type
             self._is_multipart = True
         if content_transfer_encoding is not None:

@@ -93,35 +93,71 @@ def _param_value(raw: str) -> str:
 
 
 @functools.lru_cache(maxsize=128)
+def _rfc2231(value: str, charset: str = "") -> tuple[str, str]:
+    """``charset'lang'%xx`` (or, with ``charset`` given, a later ``%xx`` segment) → (text, charset)."""
+    if not charset:
+        charset, q1, rest = value.partition("'")
+        _lang, q2, value = rest.partition("'")
+        if not (q1 and q2):
+            return value if q1 else charset, ""
+    try:
+        return unquote(value, encoding=charset or "ascii", errors="strict"), charset
+    except (LookupError, UnicodeDecodeError):
+        return value, charset
+
+
+_CONTINUATION = re.compile(r"(.+?)\*(\d+)(\*?)")
+
+
+def _join_continuations(segments: dict[str, list[tuple[int, bool, str]]], params: dict[str, str]) -> None:
+    """RFC 2231 §3/§4: ``name*0``, ``name*1*``... joined in order (the first names the charset)."""
+    for name, parts in segments.items():
+        parts.sort()
+        charset = ""
+        text = []
+        for i, (_, extended, value) in enumerate(parts):
+            if extended:
+                if i == 0:
+                    value, charset = _rfc2231(value)
+                elif charset:
+                    value, _ = _rfc2231(value, charset)
+            text.append(value)
+        params.setdefault(name, "".join(text))
+
+
 def parse_content_type(raw: str) -> tuple[str, MappingProxyType[str, str]]:
     """``(mimetype, params)`` of a Content-Type value, as aiohttp's.
 
     The mimetype is lower-cased; anything but exactly one "/" gives
     ``application/octet-stream``. Parameter names are lower-cased, values
-    unquoted (RFC 2231 ``name*=charset''%xx`` decoded); the first of a
-    repeated parameter wins.
+    unquoted (RFC 2231 ``name*=charset''%xx`` decoded, ``name*0``, ``name*1``...
+    continuations joined); the first of a repeated parameter wins.
     """
     parts = _split_params(raw)
     mimetype = parts[0].strip().lower()
     if mimetype.count("/") != 1:
         mimetype = _DEFAULT_CONTENT_TYPE
     params: dict[str, str] = {}
+    segments: dict[str, list[tuple[int, bool, str]]] | None = None
     for item in parts[1:]:
         key, _, value = item.partition("=")
         key = key.strip().lower()
         if not key:
             continue
         value = _param_value(value)
-        if key.endswith("*"):
-            key = key[:-1]
-            charset, q1, rest = value.partition("'")
-            _lang, q2, encoded = rest.partition("'")
-            if q1 and q2:
-                try:
-                    value = unquote(encoded, encoding=charset or "ascii", errors="strict")
-                except (LookupError, UnicodeDecodeError):
-                    value = encoded
+        if "*" in key:
+            m = _CONTINUATION.fullmatch(key)
+            if m is not None:
+                if segments is None:
+                    segments = {}
+                segments.setdefault(m.group(1), []).append((int(m.group(2)), bool(m.group(3)), value))
+                continue
+            if key.endswith("*"):
+                key = key[:-1]
+                value = _rfc2231(value)[0]
         params.setdefault(key, value)
+    if segments is not None:
+        _join_continuations(segments, params)
     return mimetype, MappingProxyType(params)
 
 

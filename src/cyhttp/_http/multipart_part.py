@@ -37,6 +37,7 @@ from .payload import PAYLOAD_REGISTRY, Payload
 __all__ = ("BodyPartReader", "BodyPartReaderPayload")
 
 _CRLF: Final = b"\r\n"
+_READ_SIZE: Final = 2**16
 _MAX_BODY_LINE: Final = 2**17  # BodyPartReader.readline(): longest line without a LF
 _B64_CHARS: Final = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 _NOT_B64: Final = bytes(c for c in range(256) if c not in _B64_CHARS)
@@ -60,7 +61,9 @@ class _Input:
         """Append whatever the stream has next; False at the end of the stream."""
         if self.eof:
             return False
-        data = await self._content.readany()
+        # read(n), not readany(): any stream with aiohttp's reader interface will do
+        # (a StreamReader, an asyncio.StreamReader, a test double with read/readline).
+        data = await self._content.read(_READ_SIZE)
         if not data:
             self.eof = True
             return False
@@ -152,13 +155,13 @@ class BodyPartReader:
     def __aiter__(self) -> BodyPartReader:
         return self
 
-    async def __anext__(self) -> bytes:
+    async def __anext__(self) -> bytes | bytearray:
         data = await self.next()
         if data is None:
             raise StopAsyncIteration
         return data
 
-    async def next(self) -> bytes | None:
+    async def next(self) -> bytes | bytearray | None:
         data = await self.read()
         return data or None
 
@@ -183,7 +186,7 @@ class BodyPartReader:
         self._lead = 0
         return False
 
-    async def read(self, *, decode: bool = False) -> bytes:
+    async def read(self, *, decode: bool = False) -> bytes | bytearray:
         """The rest of the part (decoded by its encodings when ``decode``)."""
         if self._at_eof:
             return b""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from .. import hdrs
@@ -112,7 +112,8 @@ class MultipartWriter(Payload):
 
     def append_form(self, obj: Mapping[str, str] | Iterable[tuple[str, str]],
                     headers: Mapping[str, str] | None = None) -> Payload:
-        items = list(obj.items()) if isinstance(obj, Mapping) else list(obj)
+        # (cast: checkers also imagine an object that is both a Mapping and pairs)
+        items = list(cast("Mapping[str, str]", obj).items() if isinstance(obj, Mapping) else obj)
         data = urlencode(items, doseq=True).encode()
         return self.append_payload(
             BytesPayload(data, headers=headers, content_type="application/x-www-form-urlencoded")

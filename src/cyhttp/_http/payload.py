@@ -13,6 +13,7 @@ import io
 import json
 import mimetypes
 import os
+import re
 from collections.abc import AsyncIterable, Callable, Iterable
 from typing import Any, Final
 from urllib.parse import quote
@@ -47,23 +48,42 @@ class LookupError(Exception):  # noqa: A001 - aiohttp's name for "no payload for
     """No Payload class accepts this value."""
 
 
+# RFC 9110 token characters; RFC 5322 quoted-string content (7-bit, printable or HTAB).
+_TOKEN: Final = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_QCONTENT: Final = frozenset(chr(i) for i in range(0x20, 0x7F)) | {"\t"}
+_NOT_QTEXT: Final = re.compile(r"[^\041\043-\133\135-\176]")
+
+
+def _backslashed(match: re.Match[str]) -> str:
+    return "\\" + match.group(0)
+
+
 def content_disposition_header(
     disptype: str, quote_fields: bool = True, _charset: str = "utf-8", **params: str
 ) -> str:
-    """``disptype; key="value"; ...`` with values %-quoted (or backslash-escaped)."""
-    if not disptype or any(c in disptype for c in '\r\n\x00"; '):
+    """``disptype; key="value"; ...`` as aiohttp writes MIME Content-Disposition (RFC 7578).
+
+    With ``quote_fields``: a file name is %-quoted; other values become a quoted-string
+    (backslash before what is not qtext), or ``key*=charset''%-quoted`` (RFC 2231) when they
+    are not 7-bit.  Without it values are only backslash-escaped (CR, LF and NUL refused).
+    """
+    if not disptype or not _TOKEN.issuperset(disptype):
         raise ValueError(f"bad content disposition type {disptype!r}")
     parts = [disptype]
     for key, val in params.items():
-        if not key or any(c in key for c in '\r\n\x00"; ='):
+        if not key or not _TOKEN.issuperset(key):
             raise ValueError(f"bad content disposition parameter {key!r}={val!r}")
-        if quote_fields:
-            text = quote(val, "", encoding=_charset)
-        else:
+        if not quote_fields:
             if any(c in val for c in "\r\n\x00"):
                 raise ValueError(f"bad content disposition parameter {key!r}={val!r}")
             text = val.replace("\\", "\\\\").replace('"', '\\"')
-        parts.append(f'{key}="{text}"')
+            parts.append(f'{key}="{text}"')
+        elif key.lower() == "filename":
+            parts.append(f'{key}="{quote(val, "", encoding=_charset)}"')
+        elif _QCONTENT.issuperset(val):
+            parts.append(f'{key}="{_NOT_QTEXT.sub(_backslashed, val)}"')
+        else:
+            parts.append(f"{key}*={_charset}''{quote(val, '', encoding=_charset)}")
     return "; ".join(parts)
 
 
@@ -171,10 +191,11 @@ class _LimitedWriter:
     async def write(self, chunk: bytes) -> None:
         if self._left <= 0:
             return
+        data: bytes | memoryview = chunk
         if len(chunk) > self._left:
-            chunk = memoryview(chunk)[: self._left]
-        self._left -= len(chunk)
-        await self._writer.write(chunk)
+            data = memoryview(chunk)[: self._left]
+        self._left -= len(data)
+        await self._writer.write(data)
 
 
 class BytesPayload(Payload):
@@ -236,13 +257,14 @@ class IOBasePayload(Payload):
 
     def _remaining_size(self) -> int | None:
         try:
-            position = self._value.tell()
+            position: int = self._value.tell()
             return os.fstat(self._value.fileno()).st_size - position
         except (AttributeError, OSError, ValueError):
             return None
 
     def _read(self) -> bytes:
-        return self._value.read(READ_SIZE)
+        data: bytes = self._value.read(READ_SIZE)
+        return data
 
     async def write(self, writer: Any) -> None:
         loop = asyncio.get_running_loop()
@@ -270,7 +292,7 @@ class TextIOPayload(IOBasePayload):
             if encoding is None:
                 from .helpers import parse_content_type
 
-                encoding = parse_content_type(content_type)[1].get("charset", "utf-8")  # type: ignore[arg-type]
+                encoding = parse_content_type(content_type)[1].get("charset", "utf-8")
         if content_type is None:
             content_type = f"text/plain; charset={encoding}"
         super().__init__(value, *args, content_type=content_type, encoding=encoding, **kwargs)
@@ -279,12 +301,14 @@ class TextIOPayload(IOBasePayload):
         return None  # characters are not bytes: unknown until encoded
 
     def _read(self) -> bytes:
-        return self._value.read(READ_SIZE).encode(self._encoding or "utf-8")
+        text: str = self._value.read(READ_SIZE)
+        return text.encode(self._encoding or "utf-8")
 
 
 class BytesIOPayload(IOBasePayload):
     def _remaining_size(self) -> int | None:
-        return len(self._value.getbuffer()) - self._value.tell()
+        position: int = self._value.tell()
+        return len(self._value.getbuffer()) - position
 
 
 class BufferedReaderPayload(IOBasePayload):

@@ -11,16 +11,25 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from typing import Any
+from typing import Protocol
 
-__all__ = ("HttpChunkSplits",)
+from .._core.buffer import Buffer
+
+__all__ = ("HttpChunkSplits", "ReadFlow")
 
 
-class HttpChunkSplits:
-    """Mixed into StreamReader (which declares ``_splits`` and ``_split_head``)."""
+class ReadFlow(Protocol):
+    """What a StreamReader asks of its producer (the connection's protocol)."""
 
-    __slots__ = ()
-    _buffer: Any
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
+
+class _ReaderState(Protocol):
+    """The StreamReader state the mixin's methods use (their ``self`` type)."""
+
+    _buffer: Buffer
     _splits: array[int] | None
     _split_head: int
     _eof: bool
@@ -28,17 +37,36 @@ class HttpChunkSplits:
     _exception: BaseException | None
     _low_water: int
     _paused: bool
-    _protocol: Any
-    _wake: Any
-    _wait: Any
-    _after_read: Any
+    _protocol: ReadFlow | None
+    _deadline: float | None
 
-    def begin_http_chunk_receiving(self) -> None:
+    def _check_deadline(self) -> None: ...
+
+    def _wake(self) -> None: ...
+
+    async def _wait(self, func_name: str) -> None: ...
+
+    def _after_read(self) -> None: ...
+
+    def _cursor(self) -> int: ...
+
+    def _splits_added(self, splits: array[int]) -> None: ...
+
+
+class HttpChunkSplits:
+    """Mixed into StreamReader (which declares ``_splits`` and ``_split_head``)."""
+
+    __slots__ = ()
+    # The mixin's own state; its slots are StreamReader's.
+    _splits: array[int] | None
+    _split_head: int
+
+    def begin_http_chunk_receiving(self: _ReaderState) -> None:
         """The body is chunked: keep its chunk boundaries from now on (aiohttp's name)."""
         if self._splits is None:
             self._splits = array("q")
 
-    def end_http_chunk_receiving(self) -> None:
+    def end_http_chunk_receiving(self: _ReaderState) -> None:
         """A chunk ended at the current end of the stream (aiohttp's name and rule: not
         recorded when it is where the last boundary still unread is, or 0 if none is).
         A no-op for a stream that is not receiving chunks."""
@@ -53,7 +81,7 @@ class HttpChunkSplits:
             splits.append(total)
             self._splits_added(splits)
 
-    def feed_chunk_ends(self, ends: bytes) -> None:
+    def feed_chunk_ends(self: _ReaderState, ends: bytes) -> None:
         """Chunk boundaries as packed ``total_bytes`` offsets (``ChunkEnds.ends``), rising."""
         splits = self._splits
         if splits is None:
@@ -61,7 +89,7 @@ class HttpChunkSplits:
         splits.frombytes(ends)
         self._splits_added(splits)
 
-    def _splits_added(self, splits: array[int]) -> None:
+    def _splits_added(self: _ReaderState, splits: array[int]) -> None:
         if self._eof_only:
             # read() to EOF will consume every byte: only the last boundary can still be
             # reported (as (b"", True) after it), as aiohttp drops the ones reads passed.
@@ -80,12 +108,12 @@ class HttpChunkSplits:
                 self._protocol.pause_reading()
         self._wake()  # a reader parked in readchunk returns (b"", True) at a boundary
 
-    def _cursor(self) -> int:
+    def _cursor(self: _ReaderState) -> int:
         """How many bytes were read out so far (``total_bytes`` coordinates)."""
         buffer = self._buffer
         return buffer.total_bytes - len(buffer)
 
-    async def readchunk(self) -> tuple[bytes, bool]:
+    async def readchunk(self: _ReaderState) -> tuple[bytes, bool]:
         """``(data, end_of_http_chunk)``: for a chunked body, the bytes up to the next HTTP
         chunk end and True when they reach it (``(b"", True)`` when reads already did);
         else what is buffered and False.  ``(b"", False)`` at EOF."""
@@ -93,6 +121,8 @@ class HttpChunkSplits:
         while True:
             if self._exception is not None:
                 raise self._exception
+            if self._deadline is not None:
+                self._check_deadline()
             splits = self._splits
             if splits is not None:
                 cursor = buffer.total_bytes - len(buffer)

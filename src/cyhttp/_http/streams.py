@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import asyncio
 from array import array
-from collections.abc import AsyncIterator, Callable
-from typing import Any, Final
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Final, Generic, TypeVar
 
 from .._core.buffer import Buffer
 from .._core.errors import BufferLimitError
-from .stream_chunks import HttpChunkSplits
+from .log import internal_logger
+from .stream_chunks import HttpChunkSplits, ReadFlow
 
 __all__ = ("StreamReader", "EmptyStreamReader", "EMPTY_PAYLOAD", "EofStream", "DEFAULT_LIMIT")
 
 DEFAULT_LIMIT: Final = 2**16
+
+_T = TypeVar("_T")
 
 
 class EofStream(Exception):
@@ -39,12 +42,12 @@ class StreamReader(HttpChunkSplits):
     __slots__ = (
         "_loop", "_protocol", "_buffer", "_eof", "_exception", "_waiter",
         "_eof_waiter", "_eof_callbacks", "_low_water", "_high_water", "_paused",
-        "_deadline", "_size_hint", "_eof_only", "_splits", "_split_head", "__weakref__",
+        "_deadline", "_size_hint", "_eof_only", "_splits", "_split_head", "_raw_bytes", "__weakref__",
     )
 
     def __init__(
         self,
-        protocol: Any,
+        protocol: ReadFlow | None,
         limit: int = DEFAULT_LIMIT,
         *,
         loop: asyncio.AbstractEventLoop | None = None,
@@ -52,7 +55,7 @@ class StreamReader(HttpChunkSplits):
         size_hint: int | None = None,
     ) -> None:
         self._loop = loop if loop is not None else asyncio.get_running_loop()
-        self._protocol = protocol
+        self._protocol: ReadFlow | None = protocol
         self._buffer = Buffer()
         self._eof = False
         self._exception: BaseException | None = None
@@ -68,6 +71,7 @@ class StreamReader(HttpChunkSplits):
         self._size_hint = size_hint
         self._splits: array[int] | None = None  # HTTP chunk ends (see the module docstring)
         self._split_head = 0
+        self._raw_bytes = -1  # bytes as they came off the wire, when decoded (-1: not decoded)
 
     def __repr__(self) -> str:
         info = [type(self).__name__]
@@ -124,24 +128,35 @@ class StreamReader(HttpChunkSplits):
         if callbacks:
             self._eof_callbacks = None
             for cb in callbacks:
-                cb()
+                try:
+                    cb()
+                except Exception:  # one bad callback neither stops the others nor the feed
+                    internal_logger.exception("Exception in eof callback")
 
     def set_exception(self, exc: BaseException, exc_cause: BaseException | None = None) -> None:
         if exc_cause is not None and exc.__cause__ is None:
             exc.__cause__ = exc_cause
         self._exception = exc
         self._eof_callbacks = None
-        for name in ("_waiter", "_eof_waiter"):
-            waiter = getattr(self, name)
-            if waiter is not None:
-                setattr(self, name, None)
-                if not waiter.done():
-                    waiter.set_exception(exc)
+        # (every released response passes here: plain attribute access, no getattr loop)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_exception(exc)
+        waiter = self._eof_waiter
+        if waiter is not None:
+            self._eof_waiter = None
+            if not waiter.done():
+                waiter.set_exception(exc)
 
     def on_eof(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once the stream reached EOF (now, if it already has)."""
         if self._eof:
-            callback()
+            try:
+                callback()
+            except Exception:
+                internal_logger.exception("Exception in eof callback")
             return
         if self._eof_callbacks is None:
             self._eof_callbacks = []
@@ -171,6 +186,16 @@ class StreamReader(HttpChunkSplits):
     def total_bytes(self) -> int:
         return self._buffer.total_bytes
 
+    @property
+    def total_raw_bytes(self) -> int:
+        """Body bytes received from the network, before any Content-Encoding was decoded."""
+        raw = self._raw_bytes
+        return self._buffer.total_bytes if raw < 0 else raw
+
+    def count_raw(self, nbytes: int) -> None:
+        """``nbytes`` of encoded body arrived (their decoded bytes are fed separately)."""
+        self._raw_bytes = max(self._raw_bytes, 0) + nbytes
+
     async def wait_eof(self) -> None:
         if self._eof:
             return
@@ -189,9 +214,18 @@ class StreamReader(HttpChunkSplits):
                 f"{func_name}() called while another coroutine is already waiting for incoming data"
             )
         # The reader needs more than is buffered: never leave the transport paused.
+        protocol = self._protocol
         if self._paused:
             self._paused = False
-            self._protocol.resume_reading()
+            total = self._buffer.total_bytes
+            if protocol is not None:  # always, while paused
+                protocol.resume_reading()
+            if self._eof or self._exception is not None or self._buffer.total_bytes != total:
+                return  # resuming delivered what had waited (the caller looks again)
+        if protocol is not None and not getattr(protocol, "connected", True):
+            # The connection was closed under the stream (its session closed): nothing
+            # more can arrive, so waiting would hang (aiohttp's message).
+            raise RuntimeError("Connection closed.")
         waiter = self._waiter = self._loop.create_future()
         deadline = self._deadline
         if deadline is None:
@@ -207,6 +241,12 @@ class StreamReader(HttpChunkSplits):
             self._waiter = None
             handle.cancel()
 
+    def _check_deadline(self) -> None:
+        """The request's total timeout passed while the body is still coming: reads that
+        find bytes buffered (and so never wait) end with TimeoutError too, as aiohttp's."""
+        if not self._eof and self._loop.time() >= self._deadline:  # type: ignore[operator]
+            raise asyncio.TimeoutError
+
     @staticmethod
     def _on_deadline(waiter: asyncio.Future[None]) -> None:
         if not waiter.done():
@@ -215,13 +255,17 @@ class StreamReader(HttpChunkSplits):
     def _after_read(self) -> None:
         if self._paused and len(self._buffer) < self._low_water:
             self._paused = False
-            self._protocol.resume_reading()
+            protocol = self._protocol
+            if protocol is not None:  # always, while paused
+                protocol.resume_reading()
 
     # -- readers ------------------------------------------------------------------
 
     async def read(self, n: int = -1) -> bytes:
         if self._exception is not None:
             raise self._exception
+        if self._deadline is not None:
+            self._check_deadline()
         if n == 0:
             return b""
         buffer = self._buffer
@@ -257,6 +301,8 @@ class StreamReader(HttpChunkSplits):
     async def readany(self) -> bytes:
         if self._exception is not None:
             raise self._exception
+        if self._deadline is not None:
+            self._check_deadline()
         buffer = self._buffer
         while not len(buffer) and not self._eof:
             await self._wait("readany")
@@ -269,6 +315,8 @@ class StreamReader(HttpChunkSplits):
     async def readexactly(self, n: int) -> bytes:
         if self._exception is not None:
             raise self._exception
+        if self._deadline is not None:
+            self._check_deadline()
         buffer = self._buffer
         while True:
             data = buffer.readexactly(n)
@@ -290,6 +338,8 @@ class StreamReader(HttpChunkSplits):
             raise ValueError("Separator should be at least one-byte string")
         if self._exception is not None:
             raise self._exception
+        if self._deadline is not None:
+            self._check_deadline()
         buffer = self._buffer
         limit = self._high_water
         while True:
@@ -311,6 +361,8 @@ class StreamReader(HttpChunkSplits):
     def read_nowait(self, n: int = -1) -> bytes:
         if self._exception is not None:
             raise self._exception
+        if self._deadline is not None:
+            self._check_deadline()
         if self._waiter is not None and not self._waiter.done():
             raise RuntimeError("Called while some coroutine is waiting for incoming data.")
         data = self._buffer.read_all() if n < 0 else self._buffer.read(n)
@@ -335,27 +387,27 @@ class StreamReader(HttpChunkSplits):
         return _ChunkIter(self.readchunk)
 
 
-class _Iter:
+class _Iter(Generic[_T]):
     __slots__ = ("_read",)
 
-    def __init__(self, read: Callable[[], Any]) -> None:
+    def __init__(self, read: Callable[[], Awaitable[_T]]) -> None:
         self._read = read
 
-    def __aiter__(self) -> _Iter:
+    def __aiter__(self) -> _Iter[_T]:
         return self
 
-    async def __anext__(self) -> bytes:
-        data: bytes = await self._read()
+    async def __anext__(self) -> _T:
+        data = await self._read()
         if not data:
             raise StopAsyncIteration
         return data
 
 
-class _ChunkIter(_Iter):
+class _ChunkIter(_Iter[tuple[bytes, bool]]):
     __slots__ = ()
 
-    async def __anext__(self) -> tuple[bytes, bool]:  # type: ignore[override]
-        item: tuple[bytes, bool] = await self._read()
+    async def __anext__(self) -> tuple[bytes, bool]:
+        item = await self._read()
         if not item[0] and not item[1]:  # (b"", True) is a boundary, not the end
             raise StopAsyncIteration
         return item
@@ -382,6 +434,7 @@ class EmptyStreamReader(StreamReader):
         self._size_hint = 0
         self._splits = None
         self._split_head = 0
+        self._raw_bytes = -1
 
     def feed_data(self, data: bytes) -> None:
         if data:
@@ -394,7 +447,10 @@ class EmptyStreamReader(StreamReader):
         pass
 
     def on_eof(self, callback: Callable[[], None]) -> None:
-        callback()
+        try:
+            callback()
+        except Exception:
+            internal_logger.exception("Exception in eof callback")
 
     async def read(self, n: int = -1) -> bytes:
         return b""

@@ -30,6 +30,7 @@ from ..error_map import client_error
 from ..exceptions import (
     ClientHttpProxyError,
     ClientResponseError,
+    InvalidURL,
     ServerDisconnectedError,
 )
 from ..reqinfo import ConnectionKey, RequestInfo
@@ -85,6 +86,8 @@ def single_use(key: ConnectionKey) -> bool:
     price is one connection per request, paid only by authenticated plain-HTTP proxying.
     """
     proxy = key.proxy
+    if proxy is None:
+        return False  # a direct connection
     return not key.is_ssl and (
         key.proxy_auth is not None or key.proxy_headers_hash is not None
         or proxy.raw_user is not None or proxy.raw_password is not None
@@ -117,7 +120,8 @@ class ProxyHop:
     def __init__(self, req: Any) -> None:
         url: URL = req.proxy
         if url.scheme not in _DEFAULT_PORTS or not url.raw_host:
-            raise ValueError(f"Only http:// and https:// proxies are supported, got {url}")
+            # InvalidURL is a ValueError too, as aiohttp has it for a proxy URL without a host.
+            raise InvalidURL(url, "Only http:// and https:// proxies are supported")
         self.url = url
         self.port = url.port or _DEFAULT_PORTS[url.scheme]
         # TLS to an https:// proxy follows the request's verification choice, but a
@@ -143,7 +147,8 @@ class TunnelProtocol(asyncio.Protocol):
         self._loop = loop
         self.transport: asyncio.Transport | None = None
         self._parser = ResponseParser(
-            max_line_size=_MAX_LINE, max_field_size=_MAX_FIELD, max_headers=_MAX_HEADERS, read_until_eof=False
+            max_line_size=_MAX_LINE, max_field_size=_MAX_FIELD, max_headers=_MAX_HEADERS, read_until_eof=False,
+            lax=True,  # as every response the client reads
         )
         self._parser.set_method(hdrs.METH_CONNECT)
         self._head: asyncio.Future[ResponseHead] = loop.create_future()

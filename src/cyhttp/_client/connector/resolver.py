@@ -14,17 +14,18 @@ import asyncio
 import socket
 import sys
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...abc import AbstractResolver, ResolveResult
 
-try:
-    import aiodns
-
-    _AIODNS_DEFAULT = hasattr(aiodns.DNSResolver, "getaddrinfo")
-except ImportError:  # pragma: no cover - depends on the environment
-    aiodns = None
-    _AIODNS_DEFAULT = False
+if TYPE_CHECKING:
+    import aiodns  # the ``speedups`` extra; checkers see it installed
+else:
+    try:
+        import aiodns
+    except ImportError:  # pragma: no cover - depends on the environment
+        aiodns = None  # AsyncResolver() raises
+_AIODNS_DEFAULT = aiodns is not None and hasattr(aiodns.DNSResolver, "getaddrinfo")
 
 __all__ = ("AbstractResolver", "ResolveResult", "ThreadedResolver", "AsyncResolver", "DefaultResolver")
 
@@ -39,6 +40,13 @@ _IS_WINDOWS = sys.platform == "win32"
 def _windows_localhost(host: str) -> bool:
     # Windows refuses "localhost" with AI_ADDRCONFIG when offline; retry without it.
     return _IS_WINDOWS and host.rstrip(".").casefold() == "localhost"
+
+
+def _inet(address: tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes]) -> tuple[str, int]:
+    """Host and port of an AF_INET / AF_INET6 sockaddr (getaddrinfo is typed for raw ones too)."""
+    host, port = address[0], address[1]
+    assert isinstance(host, str) and isinstance(port, int)
+    return host, port
 
 
 class ThreadedResolver(AbstractResolver):
@@ -69,9 +77,9 @@ class ThreadedResolver(AbstractResolver):
                     resolved, sport = await self._loop.getnameinfo(address, _NAMEINFO_FLAGS)
                     rport = int(sport)
                 else:
-                    resolved, rport = address[0], address[1]
+                    resolved, rport = _inet(address)
             elif fam == socket.AF_INET:
-                resolved, rport = address[0], address[1]
+                resolved, rport = _inet(address)
             else:
                 continue
             hosts.append(

@@ -212,7 +212,7 @@ class TCPConnector(BaseConnector):
             waiters.append(task)
         return waiters
 
-    async def close(self, *, abort_ssl: bool = False) -> None:  # type: ignore[override]
+    async def close(self, *, abort_ssl: bool = False) -> None:
         """Close every connection and (if we made it) the resolver; idempotent."""
         # With no graceful-shutdown grace period, TLS transports are aborted (aiohttp 3.14).
         await super().close(abort_ssl=abort_ssl or self._ssl_shutdown_timeout == 0)
@@ -451,4 +451,4 @@ class TCPConnector(BaseConnector):
                     loop=loop,
                     socket_factory=self._socket_factory,
                 )
-                return await loop.create_connection(factory, sock=sock, **kwargs)  # type: ignore[return-value]
+                return await loop.create_connection(factory, sock=sock, **kwargs)
