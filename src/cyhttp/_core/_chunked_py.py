@@ -32,8 +32,9 @@ Error contract (the compiled twin raises the same types at the same points):
   limit → ``ValueError``, one over ``sys.maxsize`` → ``OverflowError``.
 
 A ParseError raised by ``feed`` carries the payload that call had decoded before the
-error as ``exc.events`` (pieces as above, ``[]`` when none).  After an error the decoder is
-spent: ``reset()`` it (or drop it) before reuse.
+error as ``exc.events`` (pieces as above, ``[]`` when none), and ``chunk_ends()`` then
+tells where the chunks that call passed before the error ended.  After an error the
+decoder is spent: ``reset()`` it (or drop it) before reuse.
 """
 
 from __future__ import annotations

@@ -124,7 +124,11 @@ cdef class MessageParser:
                 else:  # CLOSED: what follows the last message is not read
                     pos = end
         except ParseError as exc:
-            exc.events[:0] = events  # before any the chunked decoder put there
+            if self._state == CHUNKED:  # the decoder raised: the chunks it passed first
+                ends = self._chunks.chunk_ends()
+                if ends is not None:
+                    events.append(ends)
+            exc.events[:0] = events  # before the payload the chunked decoder put there
             raise
         return events
 

@@ -33,8 +33,9 @@ Rules shared with the compiled twin (same inputs → same events or the same err
   body pieces ...) as ``exc.events`` ([] if none): deliver them, then the error.
 * A chunked body's feed puts a ``ChunkEnds`` (where the chunks whose CRLF it passed
   ended, in body payload offsets) before that feed's payload pieces, so a consumer that
-  decodes the payload can cut it at the boundaries; none when no chunk ended, nor in
-  the ``exc.events`` of a feed that failed.
+  decodes the payload can cut it at the boundaries; none when no chunk ended.  A feed
+  that fails does the same in ``exc.events`` (the chunks it passed before the error), so
+  what a consumer sees before an error never depends on how the bytes were split.
 * ``feed(b"")`` is ``feed_eof()``: ends an until-EOF body ([MESSAGE_END]); idle → [];
   a truncated head → IncompleteMessage, Content-Length body → ContentLengthError,
   chunked body → TransferEncodingError.
@@ -142,7 +143,13 @@ class MessageParser(HeadLines):
                 else:  # _CLOSED: what follows the last message is not read
                     pos = end
         except ParseError as exc:
-            exc.events[:0] = events  # before any the chunked decoder put there
+            if self._state == _CHUNKED:  # the decoder raised: the chunks it passed first
+                decoder = self._chunks
+                assert decoder is not None
+                ends = decoder.chunk_ends()
+                if ends is not None:
+                    events.append(ends)
+            exc.events[:0] = events  # before the payload the chunked decoder put there
             raise
         return events
 
