@@ -198,7 +198,7 @@ class MessageParser(HeadLines):
         if chunked:
             self._chunks = ChunkedDecoder(
                 max_line_size=self._max_line, max_trailers=self._max_headers,
-                max_field_size=self._max_field,
+                max_field_size=self._max_field, strict=self._kind == "request",
             )
             self._state = _CHUNKED
         elif length:
