@@ -129,6 +129,14 @@ BAD = [
     ("duplicate-host", F(b"Host: a", b"Host: b"), InvalidHeader),
     ("duplicate-host-same", F(b"Host: a", b"host: a"), InvalidHeader),
     ("duplicate-host-10", F(b"Host: a", b"HOST: a", line=b"GET / HTTP/1.0\r\n"), InvalidHeader),
+    # repeated RFC 9110 singletons, as aiohttp's server refuses them (TE.TE among them)
+    ("duplicate-te-gzip-chunked", P(b"0\r\n\r\n", b"Transfer-Encoding: chunked").replace(
+        b"Transfer-Encoding: chunked\r\n", b"Transfer-Encoding: gzip\r\n", 1), InvalidHeader),
+    # (the case differs: a fuzz finding, the pure twin's first version missed it)
+    *[(f"duplicate-{name.lower().decode()}", F(b"Host: a", name.lower() + b": 1", name + b": 1"),
+       InvalidHeader)
+      for name in (b"Content-Location", b"Content-Range", b"Content-Type", b"ETag",
+                   b"Max-Forwards", b"Server", b"User-Agent")],
     # framing
     ("cl-and-te", F(b"Host: a", b"Content-Length: 3", b"Transfer-Encoding: chunked"),
      TransferEncodingError),

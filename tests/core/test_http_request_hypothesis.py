@@ -27,6 +27,8 @@ TCHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS
 VISIBLE = "".join(chr(c) for c in range(0x21, 0x7F))
 HOSTCHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=%"
 FRAMING = {"content-length", "transfer-encoding", "host"}
+SINGLETONS = {b"content-location", b"content-range", b"content-type", b"etag", b"max-forwards",
+              b"server", b"transfer-encoding", b"user-agent"}
 
 names = st.one_of(
     st.sampled_from(["User-Agent", "Accept", "Cookie", "X-A", "sec-ch-ua", "Upgrade",
@@ -67,6 +69,9 @@ def request(draw, last: bool) -> bytes:
     version = draw(st.sampled_from([b"1.1", b"1.1", b"1.0"]))
     fields = [(draw(names).encode(), draw(values).encode("utf-8"))
               for _ in range(draw(st.integers(0, 6)))]
+    seen: set[bytes] = set()  # a request may carry each RFC 9110 singleton field once
+    fields = [(n, v) for n, v in fields
+              if n.lower() not in SINGLETONS or not (n.lower() in seen or seen.add(n.lower()))]
     if not last:  # an upgrade would keep the rest: only the last may ask for one
         fields = [(n, v) for n, v in fields if n.lower() not in (b"connection", b"upgrade")]
     if version == b"1.1" or draw(st.booleans()):
