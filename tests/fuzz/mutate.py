@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Callable
+from typing import Callable, Iterator, Sequence
 
 Mutator = Callable[[random.Random, bytearray], None]
 
@@ -298,9 +298,24 @@ def random_cuts(rng: random.Random, n: int) -> list[int]:
 _ONE = [bytes([i]) for i in range(256)]
 
 
-def pieces(data: bytes, cuts: list[int]) -> list[bytes]:
+class Bytewise:
+    """``data`` one byte at a time (shared 1-byte objects, made lazily on each pass)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        return map(_ONE.__getitem__, self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def pieces(data: bytes, cuts: list[int]) -> Sequence[bytes] | Bytewise:
     if len(cuts) == len(data) - 1 and len(data) > 1 and cuts[-1] == len(data) - 1:
-        return [_ONE[b] for b in data]  # byte by byte: shared 1-byte objects, no slicing
+        return Bytewise(data)  # byte by byte
     bounds = [0, *[c for c in cuts if 0 < c < len(data)], len(data)]
     return [data[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
 
