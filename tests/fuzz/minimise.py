@@ -103,8 +103,10 @@ def minimise(target: Target, failure: Failure, seconds: float = 60.0,
     if isinstance(failure.data, (bytes, bytearray)):
         data = ddmin(bytes(failure.data), fails, deadline)
         data = simplify_bytes(data, fails, deadline)
-    else:
+    elif getattr(target, "name", "") == "head_writer":
         data = _shrink_call(failure.data, fails, deadline)
+    else:
+        data = shrink_sequence(failure.data, fails, deadline)
     fails(data)  # ``best`` describes the final input
     for k in range(len(target.options)):  # the plainest options that still fail
         if k >= opts_index:
@@ -115,6 +117,32 @@ def minimise(target: Target, failure: Failure, seconds: float = 60.0,
             opts_index = k
             break
     return best
+
+
+def shrink_sequence(items: tuple, fails: Callable[[Any], bool], deadline: float) -> tuple:
+    """A tuple of calls (or of arguments): drop items one at a time, then shorten the
+    bytes among each item's arguments (ddmin)."""
+    items = tuple(items)
+    i = 0
+    while i < len(items) and time.monotonic() < deadline:
+        candidate = items[:i] + items[i + 1:]
+        if fails(candidate):
+            items = candidate
+        else:
+            i += 1
+    for i, item in enumerate(items):
+        parts = item if isinstance(item, tuple) else (item,)
+        for j, part in enumerate(parts):
+            if isinstance(part, bytes) and len(part) > 1:
+                def rebuild(b: bytes, i: int = i, j: int = j) -> tuple:
+                    cur = items[i] if isinstance(items[i], tuple) else (items[i],)
+                    new = cur[:j] + (b,) + cur[j + 1:]
+                    return items[:i] + ((new if isinstance(items[i], tuple) else b),) + items[i + 1:]
+
+                small = ddmin(part, lambda b: fails(rebuild(b)), deadline)
+                items = rebuild(small)
+                parts = items[i] if isinstance(items[i], tuple) else (items[i],)
+    return items
 
 
 def _shrink_call(call: tuple, fails: Callable[[Any], bool], deadline: float) -> tuple:

@@ -23,7 +23,8 @@ Rules shared with the compiled twin (same inputs → same events or the same err
   ``max_line_size + max_headers * (max_field_size + 2) + 4``.
 * Framing facts (``_http_head_py.framing``): Content-Length may appear once, 1–18
   digits; Transfer-Encoding excludes Content-Length; ``chunked`` at most once.
-* The body (``_begin_body``, the one rule): chunked → the chunked decoder; else a
+* The body (``_begin_body``, the one rule): chunked → the chunked decoder (``strict``
+  for requests: no SP/HTAB after a chunk size, as aiohttp's server); else a
   positive Content-Length → that many bytes; else, with no Content-Length, until EOF
   where the subclass allows it; else none.  When a message ends, parsing goes on with
   the next one, unless the subclass said the connection switches protocols (then
