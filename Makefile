@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 SOURCES := $(wildcard src/cyhttp/_core/*.pyx src/cyhttp/_core/*.pxd src/cyhttp/_core/*.pxi csrc/*.h csrc/*.c)
 
-.PHONY: all test test-pure test-c build bench bench-quick wheel clean compat
+.PHONY: all test test-pure test-c build bench bench-quick bench-web wheel clean compat fuzz
 
 all: build
 
@@ -52,6 +52,12 @@ bench: build $(VENV)/.bench-installed
 
 bench-quick: build $(VENV)/.bench-installed
 	$(PY) -m bench --quick $(BENCH_ARGS)
+
+# Differential fuzzing of every engine twin pair (tests/fuzz): FUZZ_SECONDS (default 420) for
+# the whole run, FUZZ_INPUTS per pair (default 1,000,000), FUZZ_TARGETS, FUZZ_JOBS, FUZZ_SEED;
+# the smallest reproducer of any failure is printed and kept in build/fuzz/findings.json.
+fuzz: build
+	PYTHONPATH=src $(PY) -m tests.fuzz $(FUZZ_ARGS)
 
 # Release artifacts in dist/ (tools/build_dist.py): the sdist; an accelerated wheel built from
 # it and repaired by auditwheel to a manylinux tag; the pure py3-none-any wheel; all checked

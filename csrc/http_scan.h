@@ -179,7 +179,39 @@ typedef struct {
     int upgrade;             /* -1: no Upgrade field; else the first one is non-empty */
     int encoding;            /* -1: no Content-Encoding; 0-3 gzip/deflate/br/zstd; 4 other */
     int host_count;          /* Host fields (a request needs exactly one in HTTP/1.1) */
+    unsigned int singletons; /* bit i: CYHTTP_SINGLETONS[i] seen (a request may have one) */
+    unsigned int singleton_dups;  /* bit i: ... seen more than once */
 } cyhttp_framing;
+
+/* Fields a request may carry once (RFC 9110 singletons, as aiohttp's server checks them;
+   Content-Length and Host have their own checks).  The order is the pure twin's
+   _SINGLETONS: the first repeated one in this order is the one named. */
+#define CYHTTP_NSINGLETONS 8
+static const char *const CYHTTP_SINGLETONS[CYHTTP_NSINGLETONS] = {
+    "Content-Location", "Content-Range", "Content-Type", "ETag", "Max-Forwards", "Server",
+    "Transfer-Encoding", "User-Agent",
+};
+
+static inline void cyhttp__singleton(cyhttp_framing *f, const char *name, Py_ssize_t nlen)
+{
+    int i = -1;
+    switch (nlen) {
+    case 16: if (cyhttp_ieq(name, 16, "content-location", 16)) i = 0; break;
+    case 13: if (cyhttp_ieq(name, 13, "content-range", 13)) i = 1; break;
+    case 12:
+        if (cyhttp_ieq(name, 12, "content-type", 12)) i = 2;
+        else if (cyhttp_ieq(name, 12, "max-forwards", 12)) i = 4;
+        break;
+    case 4: if (cyhttp_ieq(name, 4, "etag", 4)) i = 3; break;
+    case 6: if (cyhttp_ieq(name, 6, "server", 6)) i = 5; break;
+    case 17: if (cyhttp_ieq(name, 17, "transfer-encoding", 17)) i = 6; break;
+    case 10: if (cyhttp_ieq(name, 10, "user-agent", 10)) i = 7; break;
+    }
+    if (i >= 0) {
+        if (f->singletons & (1u << i)) f->singleton_dups |= 1u << i;
+        f->singletons |= 1u << i;
+    }
+}
 
 static inline void cyhttp_framing_reset(cyhttp_framing *f)
 {
@@ -218,6 +250,7 @@ static inline void cyhttp_framing_field(cyhttp_framing *f, const char *name, Py_
     static const char *const encodings[4] = {"gzip", "deflate", "br", "zstd"};
     static const Py_ssize_t encoding_lens[4] = {4, 7, 2, 4};
     Py_ssize_t i;
+    cyhttp__singleton(f, name, nlen);
     switch (nlen) {
     case 14:
         if (!cyhttp_ieq(name, 14, "content-length", 14) || ++f->cl_count > 1) return;

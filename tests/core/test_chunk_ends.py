@@ -10,7 +10,7 @@ import pytest
 from cyhttp._core.events import ChunkEnds
 from tests.conftest import twin_fixture
 
-from ._http_parser_util import bytewise, pieces, run
+from ._http_parser_util import bytewise, normalise, pieces, run
 
 chunked_twin = twin_fixture("chunked")
 parser_twin = twin_fixture("http_parser")
@@ -85,3 +85,56 @@ def test_chunk_ends_value_semantics():
     assert a == ChunkEnds(array("q", [1, 2]).tobytes(), 0) and hash(a) == hash(ChunkEnds(a.ends, 0))
     assert a != ChunkEnds(a.ends, 1) and a != (1, 2)
     assert "offsets=(1, 2)" in repr(a)
+
+
+# -- a feed that fails reports the chunks it passed before the error (exc.events) ----------
+
+H = b"HTTP/1.1 200\r\nContent-Type: \r\nTransfer-Encoding: chunked\r\n\r\n"
+ERROR_CASES = [
+    # (id, body after the head, the payload and chunk ends reported before the error)
+    ("bare-lf-after-second-chunk", b"1\r\nc\r\n1\r\nc\n\n0\r\n\r\n", b"cc", (1,)),
+    ("bad-size-after-two", b"2\r\nab\r\n1\r\nc\r\nzz\r\n", b"abc", (2, 3)),
+    ("bad-trailer", b"2\r\nab\r\n1\r\nc\r\n0\r\nA B: 1\r\n\r\n", b"abc", (2, 3)),
+    ("bad-crlf-no-end", b"5\r\nhelloXX", b"hello", ()),
+]
+
+
+def parser_error_outcome(mod, blocks: list[bytes]) -> tuple:
+    from cyhttp._core.errors import ParseError
+
+    parser = mod.ResponseParser()
+    events: list = []
+    try:
+        for block in blocks:
+            events.extend(parser.feed(block))
+    except ParseError as exc:
+        events.extend(exc.events)
+        out = normalise(events)
+        payload = b"".join(e for e in out if isinstance(e, bytes))
+        ends = [e[1] for e in out if isinstance(e, tuple) and e[0] == "chunk_ends"]
+        return type(exc).__name__, payload, ends[0] if ends else ()
+    raise AssertionError("no error")
+
+
+@pytest.mark.parametrize("name,body,payload,ends", ERROR_CASES, ids=[c[0] for c in ERROR_CASES])
+def test_parser_error_keeps_the_chunk_ends_it_passed(parser_twin, name, body, payload, ends):
+    # The fuzz finding: given whole, the error used to drop the ChunkEnds its feed made,
+    # so readchunk() saw the boundary only when the bytes came apart.
+    data = H + body
+    expected = ("TransferEncodingError" if name != "bad-trailer" else "InvalidHeader",
+                payload, ends)
+    assert parser_error_outcome(parser_twin, [data]) == expected
+    assert parser_error_outcome(parser_twin, bytewise(data)) == expected
+    for cut in range(1, len(data)):
+        assert parser_error_outcome(parser_twin, [data[:cut], data[cut:]]) == expected
+
+
+def test_decoder_chunk_ends_after_an_error(chunked_twin):
+    from cyhttp._core.errors import TransferEncodingError
+
+    dec = chunked_twin.ChunkedDecoder()
+    dec.feed(b"1\r\na")
+    with pytest.raises(TransferEncodingError) as info:
+        dec.feed(b"\r\n2\r\nbc\r\nzz\r\n")
+    assert info.value.events == [b"bc"]
+    assert dec.chunk_ends() == ChunkEnds(array("q", [1, 3]).tobytes(), 1)

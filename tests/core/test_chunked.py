@@ -60,10 +60,11 @@ VALID: list[tuple[str, bytes, bytes, EndOfMessage, bytes]] = [
     ("crlf-in-data", b"7\r\n\r\n0\r\n\r\n\r\n0\r\n\r\n", b"\r\n0\r\n\r\n", MESSAGE_END, b""),
     ("ext", b"5;name=value\r\nhello\r\n0;last\r\n\r\n", b"hello", MESSAGE_END, b""),
     ("ext-quoted", b'5;a="b;c \\" d";e\r\nhello\r\n0\r\n\r\n', b"hello", MESSAGE_END, b""),
-    ("ext-ws", b"5 ;a = b\t;c\r\nhello\r\n0\t\r\n\r\n", b"hello", MESSAGE_END, b""),
-    ("ext-obs-text", b"5;a=\xff\x80\r\nhello\r\n0\r\n\r\n", b"hello", MESSAGE_END, b""),
+    # SP/HTAB may follow the size (not strict: llhttp's lenient mode, aiohttp's client)
+    ("ext-ws-after-size", b"5 ;a=b;c\r\nhello\r\n0\t\r\n\r\n", b"hello", MESSAGE_END, b""),
+    ("ext-obs-text-quoted", b'5;a="\xff\x80"\r\nhello\r\n0\r\n\r\n', b"hello", MESSAGE_END, b""),
     ("ext-empty-quoted", b'5;a=""\r\nhello\r\n0\r\n\r\n', b"hello", MESSAGE_END, b""),
-    ("ext-bws", b"5; a ;b=c \r\nhello\r\n0 ; x = \"y\" \r\n\r\n", b"hello", MESSAGE_END, b""),
+    ("ext-ws-in-quoted", b'5;a=" \t "\r\nhello\r\n0 ;x="y"\r\n\r\n', b"hello", MESSAGE_END, b""),
     ("ext-quoted-pairs", b'5;a="\\\\\\"\\a\xff"\r\nhello\r\n0\r\n\r\n', b"hello", MESSAGE_END, b""),
     ("trailing-ws", b"5 \t \r\nhello\r\n0\r\n\r\n", b"hello", MESSAGE_END, b""),
     ("upper-hex", b"A\r\n0123456789\r\n0\r\n\r\n", b"0123456789", MESSAGE_END, b""),
@@ -91,6 +92,25 @@ def test_valid(twin: ModuleType, encoded: bytes, payload: bytes, end: EndOfMessa
         assert run(twin, blocks) == (payload, end, unused), blocks
         if end is MESSAGE_END:
             assert run(twin, blocks)[1] is MESSAGE_END
+
+
+LAX_ONLY = {"ext-ws-after-size", "ext-ws-in-quoted", "trailing-ws"}  # SP/HTAB after a size
+STRICT_VALID = [c for c in VALID if c[0] not in LAX_ONLY]
+
+
+@pytest.mark.parametrize("encoded,payload,end,unused", [c[1:] for c in STRICT_VALID],
+                         ids=[c[0] for c in STRICT_VALID])
+def test_valid_strict(twin: ModuleType, encoded: bytes, payload: bytes, end: EndOfMessage,
+                      unused: bytes) -> None:
+    for blocks in splits(encoded):
+        assert run(twin, blocks, strict=True) == (payload, end, unused), blocks
+
+
+@pytest.mark.parametrize("name", sorted(LAX_ONLY))
+def test_lax_only_refused_when_strict(twin: ModuleType, name: str) -> None:
+    (encoded,) = [c[1] for c in VALID if c[0] == name]
+    with pytest.raises(TransferEncodingError):
+        run(twin, [encoded], strict=True)
 
 
 BAD: list[tuple[str, bytes, type[ParseError], dict[str, int]]] = [
@@ -123,6 +143,24 @@ BAD: list[tuple[str, bytes, type[ParseError], dict[str, int]]] = [
     ("ext-after-quote", b'5;a="b"c\r\nhello\r\n0\r\n\r\n', TransferEncodingError, {}),
     ("ext-value-separator", b"5;a=b/c\r\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
     ("ext-ctl-quoted", b'5;a="\x01"\r\nhello\r\n0\r\n\r\n', TransferEncodingError, {}),
+    # no whitespace around ";" and "=" nor after a value, no obs-text outside quotes, as
+    # llhttp (and so aiohttp's client and server); these were accepted before (as BWS)
+    ("ext-ws-after-semicolon", b"5; a\r\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
+    ("ext-ws-before-eq", b"5;a =b\r\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
+    ("ext-ws-after-eq", b"5;a= b\r\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
+    ("ext-ws-after-value", b"5;a=b \r\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
+    ("ext-tab-after-name", b"5;a\t\r\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
+    ("ext-ws-after-quoted", b'5;a="b" \r\nhello\r\n0\r\n\r\n', TransferEncodingError, {}),
+    ("ext-ws-between", b"5;a ;b\r\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
+    ("ext-ws-last-chunk", b'5\r\nhello\r\n0 ; x = "y" \r\n\r\n', TransferEncodingError, {}),
+    ("ext-obs-text", b"5;a=\xff\x80\r\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
+    ("ext-obs-text-after", b"5;a=b\x80\r\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
+    ("ext-obs-text-name", b"5;\xe9=b\r\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
+    # strict (the request side, as aiohttp's server): nothing may follow the size but ";"
+    ("strict-ws-after-size", b"5 \r\nhello\r\n0\r\n\r\n", TransferEncodingError, {"strict": True}),
+    ("strict-tab-after-size", b"5\t;a\r\nhello\r\n0\r\n\r\n", TransferEncodingError,
+     {"strict": True}),
+    ("strict-ws-last-chunk", b"5\r\nhello\r\n0 \r\n\r\n", TransferEncodingError, {"strict": True}),
     ("ext-bare-lf", b"5;a=b\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
     ("bare-lf-size", b"5\nhello\r\n0\r\n\r\n", TransferEncodingError, {}),
     ("bare-lf-last", b"5\r\nhello\r\n0\n\r\n", TransferEncodingError, {}),

@@ -4,6 +4,8 @@ by byte); earlier calls' events are not repeated; ``[]`` when there are none."""
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
 
 from cyhttp._core.errors import (
@@ -15,6 +17,7 @@ from cyhttp._core.errors import (
     TransferEncodingError,
     WSProtocolError,
 )
+from cyhttp._core.events import ChunkEnds
 from tests.conftest import twin_fixture
 
 from ._http_parser_util import bytewise, normalise
@@ -94,7 +97,8 @@ def test_earlier_calls_events_not_repeated(parser_twin):
     assert brief(parser.feed(H_CHUNKED + b"3\r\nabc\r\n")) == [HEAD_ONLY, b"abc"]
     with pytest.raises(TransferEncodingError) as info:
         parser.feed(b"2\r\nde\r\nq\r\n")
-    assert info.value.events == [b"de"]
+    # the chunk this call passed before the error ends at payload offset 5 (3 came before)
+    assert info.value.events == [ChunkEnds(array("q", [5]).tobytes(), 3), b"de"]
 
 
 def test_feed_eof_errors_carry_no_events(parser_twin):

@@ -63,6 +63,20 @@ def test_values_may_hold_other_controls_and_spaces(twin):
     assert head == b"HTTP/1.1 200 a\tb\r\nX:  \x01\x7f\t \r\n\r\n"
 
 
+def test_int_subclasses_are_written_as_numbers(twin):
+    # Fuzz finding: the pure twin wrote (True, 1) as "HTTP/True.1", the compiled one as 1.1.
+    import enum
+
+    class Minor(enum.IntEnum):
+        ONE = 1
+
+    assert twin.write_response_head((True, 1), 200, "x") == b"HTTP/1.1 200 x\r\n\r\n"
+    assert twin.write_response_head((1, Minor.ONE), 200, "") == b"HTTP/1.1 200 \r\n\r\n"
+    assert twin.write_request_head("GET", "/", (True, False)) == b"GET / HTTP/1.0\r\n\r\n"
+    from http import HTTPStatus
+    assert twin.write_response_head("1.1", HTTPStatus.NOT_FOUND, "NF").startswith(b"HTTP/1.1 404 NF")
+
+
 def test_request_head(twin):
     assert twin.write_request_head("GET", "/a?b=c", (1, 1), [("Host", "h")]) == (
         b"GET /a?b=c HTTP/1.1\r\nHost: h\r\n\r\n")

@@ -58,6 +58,16 @@ VALID = [
      b"3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\nExpires: never\r\nX-Sum: 12\r\n\r\n", None, {},
      [H(200, TE, chunked=True), b"abcde", ("chunk_ends", (3, 5)),
       ("end", ((b"Expires", b"never"), (b"X-Sum", b"12")))], False),
+    # a response may repeat singleton fields (aiohttp's client: real servers do it)
+    ("repeated-singletons",
+     b"HTTP/1.1 200 OK\r\nContent-Type: a\r\nServer: x\r\ncontent-type: b\r\nServer: y\r\n"
+     b"Content-Length: 0\r\n\r\n", None, {},
+     [H(200, [(b"Content-Type", b"a"), (b"Server", b"x"), (b"content-type", b"b"), (b"Server", b"y"),
+              (b"Content-Length", b"0")], length=0), END], False),
+    # SP/HTAB after a chunk size: aiohttp's client accepts it (llhttp's lenient mode)
+    ("chunked-size-trailing-ws",
+     b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3 \r\nabc\r\n2\t;e=1\r\nde\r\n0 \r\n\r\n",
+     None, {}, [H(200, TE, chunked=True), b"abcde", ("chunk_ends", (3, 5)), END], False),
     ("chunked-list", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n0\r\n\r\n",
      None, {}, [H(200, [(b"Transfer-Encoding", b"gzip, Chunked")], chunked=True), END], False),
     ("until-eof", b"HTTP/1.1 200 OK\r\nServer: x\r\n\r\nhello world", None, {},

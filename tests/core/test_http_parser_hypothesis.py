@@ -127,6 +127,7 @@ def check(data: bytes, cuts: list[int], method: str | None, kwargs: dict[str, An
     c = outcome(_http_parser_c, split, method, kwargs)
     assert py == c
     assert outcome(_http_parser_c, [data], method, kwargs) == c
+    assert outcome(_http_parser_py, [data], method, kwargs) == c
 
 
 cut_lists = st.lists(st.integers(0, 2000), max_size=8)

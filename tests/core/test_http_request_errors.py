@@ -129,6 +129,14 @@ BAD = [
     ("duplicate-host", F(b"Host: a", b"Host: b"), InvalidHeader),
     ("duplicate-host-same", F(b"Host: a", b"host: a"), InvalidHeader),
     ("duplicate-host-10", F(b"Host: a", b"HOST: a", line=b"GET / HTTP/1.0\r\n"), InvalidHeader),
+    # repeated RFC 9110 singletons, as aiohttp's server refuses them (TE.TE among them)
+    ("duplicate-te-gzip-chunked", P(b"0\r\n\r\n", b"Transfer-Encoding: chunked").replace(
+        b"Transfer-Encoding: chunked\r\n", b"Transfer-Encoding: gzip\r\n", 1), InvalidHeader),
+    # (the case differs: a fuzz finding, the pure twin's first version missed it)
+    *[(f"duplicate-{name.lower().decode()}", F(b"Host: a", name.lower() + b": 1", name + b": 1"),
+       InvalidHeader)
+      for name in (b"Content-Location", b"Content-Range", b"Content-Type", b"ETag",
+                   b"Max-Forwards", b"Server", b"User-Agent")],
     # framing
     ("cl-and-te", F(b"Host: a", b"Content-Length: 3", b"Transfer-Encoding: chunked"),
      TransferEncodingError),
@@ -165,6 +173,14 @@ BAD = [
     ("chunk-ext-unbalanced", P(b'5;a="abc";b="def; ghi\r\nhello\r\n0\r\n\r\n'),
      TransferEncodingError),
     ("chunk-no-semicolon", P(b"5 a=b\r\nhello\r\n0\r\n\r\n"), TransferEncodingError),
+    # strict as aiohttp's server (llhttp): no SP/HTAB after the size, none in extensions,
+    # no obs-text outside quotes
+    ("chunk-size-trailing-space", P(b"5 \r\nhello\r\n0\r\n\r\n"), TransferEncodingError),
+    ("chunk-size-tab-then-ext", P(b"5\t;a\r\nhello\r\n0\r\n\r\n"), TransferEncodingError),
+    ("chunk-last-trailing-space", P(b"5\r\nhello\r\n0 \r\n\r\n"), TransferEncodingError),
+    ("chunk-ext-ws-around-eq", P(b"5;a = b\r\nhello\r\n0\r\n\r\n"), TransferEncodingError),
+    ("chunk-ext-ws-after-semicolon", P(b"5; a\r\nhello\r\n0\r\n\r\n"), TransferEncodingError),
+    ("chunk-ext-obs-text", P(b"5;a=\xff\r\nhello\r\n0\r\n\r\n"), TransferEncodingError),
     ("chunk-size-bare-lf", P(b"5\nhello\r\n0\r\n\r\n"), TransferEncodingError),
     ("chunk-ext-bare-lf", P(b"5;a=b\nhello\r\n0\r\n\r\n"), TransferEncodingError),
     ("chunk-data-no-crlf", P(b"5\r\nhelloXX0\r\n\r\n"), TransferEncodingError),

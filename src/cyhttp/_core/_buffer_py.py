@@ -27,7 +27,9 @@ Contract shared with the compiled twin (same results, same exception types):
   (the caller decides: read it, or drop the connection).
 * ``get_write_buffer(sizehint)``: a writable memoryview of exactly ``sizehint`` bytes
   (64 KiB when ``sizehint <= 0``).  Write into it, then ``commit(n)`` as the very next
-  call (0 <= n <= the view's length), else ValueError.  After ``commit`` or any other
+  call (0 <= n <= the view's length), else ValueError.  Commit only what was written:
+  the window is not cleared (that would cost a memset per read), so bytes of it nobody
+  wrote hold whatever was there before.  After ``commit`` or any other
   call the view is stale: writing into it never touches freed memory (in either twin),
   but what it does to buffered bytes is unspecified (the compiled twin's view points
   into its storage, this twin's into a scratch array).  asyncio's loops follow this:

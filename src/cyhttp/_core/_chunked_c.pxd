@@ -19,6 +19,7 @@ cdef class ChunkedDecoder:
         Py_ssize_t _max_line_size
         Py_ssize_t _max_trailers
         Py_ssize_t _max_field_size
+        bint _strict         # no SP/HTAB after the chunk size (the request side)
         char* _line          # a line split across feeds (malloc'd, grows to limit + 2)
         Py_ssize_t _line_len
         Py_ssize_t _line_cap

@@ -64,13 +64,14 @@ cdef class ChunkedDecoder:
         self._ends = NULL
 
     def __init__(self, *, Py_ssize_t max_line_size=8190, Py_ssize_t max_trailers=128,
-                 Py_ssize_t max_field_size=8190) -> None:
+                 Py_ssize_t max_field_size=8190, bint strict=False) -> None:
         if max_line_size < 0 or max_trailers < 0 or max_field_size < 0:
             raise ValueError("limits must be >= 0")
         # Clamped so ``limit + 2`` cannot overflow; no input can tell 2**62 from more.
         self._max_line_size = min(max_line_size, _HUGE)
         self._max_trailers = max_trailers
         self._max_field_size = min(max_field_size, _HUGE)
+        self._strict = strict
         self.reset()
 
     cpdef void reset(self):
@@ -245,7 +246,7 @@ cdef class ChunkedDecoder:
         return 1
 
     cdef int _size_line(self, const char* s, Py_ssize_t n) except -1:
-        cdef uint64_t size = _parse_size_line(s, n)
+        cdef uint64_t size = _parse_size_line(s, n, self._strict)
         if size:
             self._remaining = size
             self._state = _DATA

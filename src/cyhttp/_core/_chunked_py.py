@@ -18,12 +18,16 @@ Error contract (the compiled twin raises the same types at the same points):
   ``LineTooLong`` (raised as soon as ``limit + 2`` bytes arrived without an LF, so the
   error does not depend on how the input was split).  No CR before the LF (bare LF) →
   ``TransferEncodingError``.
-* size line: 1–16 hex digits whose value fits in 63 bits, then optional SP/HTAB, then
-  chunk extensions (RFC 9112 §7.1.1; checked, then ignored), each
-  ``";" BWS name BWS ["=" BWS value BWS]``: the name a token, the value a token (bytes
-  >= 0x80 let through, as obs-text) or a quoted-string (qdtext and quoted-pairs,
-  closed).  So an empty extension (``2;``), a lone ``=``, an unclosed quote or a
-  control byte → ``TransferEncodingError``, as anything else after the digits.
+* size line: 1–16 hex digits whose value fits in 63 bits, then (unless ``strict``)
+  optional SP/HTAB, then chunk extensions (RFC 9112 §7.1.1; checked, then ignored),
+  each ``";" name ["=" value]`` with no whitespace anywhere: the name a token, the
+  value a token or a quoted-string (qdtext, obs-text and quoted-pairs, closed).  So an
+  empty extension (``2;``), a lone ``=``, an unclosed quote, a control byte, a byte
+  >= 0x80 outside quotes, or SP/HTAB around ``;`` / ``=`` → ``TransferEncodingError``,
+  as anything else after the digits.  This is llhttp's rule, and so aiohttp's client
+  and server (its C parser): llhttp's lenient mode, which aiohttp's client uses, only
+  lets SP/HTAB follow the size; ``strict=True`` (the request side, as aiohttp's server)
+  refuses that too.
 * chunk data must be followed by exactly CRLF, else ``TransferEncodingError``.
 * trailer fields: more than ``max_trailers`` → ``TooManyHeaders``; a name that is not a
   token, a missing colon, obs-fold (leading whitespace) or a control byte in the
@@ -32,8 +36,9 @@ Error contract (the compiled twin raises the same types at the same points):
   limit → ``ValueError``, one over ``sys.maxsize`` → ``OverflowError``.
 
 A ParseError raised by ``feed`` carries the payload that call had decoded before the
-error as ``exc.events`` (pieces as above, ``[]`` when none).  After an error the decoder is
-spent: ``reset()`` it (or drop it) before reuse.
+error as ``exc.events`` (pieces as above, ``[]`` when none), and ``chunk_ends()`` then
+tells where the chunks that call passed before the error ended.  After an error the
+decoder is spent: ``reset()`` it (or drop it) before reuse.
 """
 
 from __future__ import annotations
@@ -73,13 +78,11 @@ _MAX_SIZE: Final = (1 << 63) - 1
 # glibc's mmap (page faults on every feed), which cost more than the dispatch saved.
 PIECE_CAP: Final = 65536
 _TOKEN: Final = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
-_EXT_VALUE: Final = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z\x80-\xff]+"
 _QUOTED: Final = rb'"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"'
-# Each run of BWS has exactly one place in the pattern, so a failing line costs O(n).
-_SIZE_LINE: Final = re.compile(
-    rb"([0-9A-Fa-f]+)[ \t]*(?:;[ \t]*" + _TOKEN + rb"[ \t]*(?:=[ \t]*(?:"
-    + _EXT_VALUE + rb"|" + _QUOTED + rb")[ \t]*)?)*"
-)
+_EXTENSIONS: Final = rb"(?:;" + _TOKEN + rb"(?:=(?:" + _TOKEN + rb"|" + _QUOTED + rb"))?)*"
+# Every branch starts with a different byte, so a failing line costs O(n).
+_SIZE_LINE: Final = re.compile(rb"([0-9A-Fa-f]+)[ \t]*" + _EXTENSIONS)
+_SIZE_LINE_STRICT: Final = re.compile(rb"([0-9A-Fa-f]+)" + _EXTENSIONS)
 _NEXT_SIZE: Final = re.compile(rb"\r\n([0-9A-Fa-f]{1,16})\r\n")  # data end + plain size line
 _FIELD: Final = re.compile(rb"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):(.*)", re.DOTALL)
 _VALUE_CTL: Final = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
@@ -91,10 +94,11 @@ class ChunkedDecoder:
     __slots__ = (
         "_state", "_remaining", "_cr_seen", "_line", "_trailers", "_unused", "_done",
         "_max_line_size", "_max_trailers", "_max_field_size", "_total", "_base", "_ends",
+        "_size_line_re",
     )
 
     def __init__(self, *, max_line_size: int = 8190, max_trailers: int = 128,
-                 max_field_size: int = 8190) -> None:
+                 max_field_size: int = 8190, strict: bool = False) -> None:
         for value in (max_line_size, max_trailers, max_field_size):
             if value < 0:
                 raise ValueError("limits must be >= 0")
@@ -103,6 +107,7 @@ class ChunkedDecoder:
         self._max_line_size = max_line_size
         self._max_trailers = max_trailers
         self._max_field_size = max_field_size
+        self._size_line_re = _SIZE_LINE_STRICT if strict else _SIZE_LINE
         self._line = bytearray()
         self._trailers: list[tuple[bytes, bytes]] = []
         self._unused: list[bytes] = []
@@ -228,7 +233,7 @@ class ChunkedDecoder:
         return line, lf + 1
 
     def _size_line(self, line: bytes) -> None:
-        match = _SIZE_LINE.fullmatch(line)
+        match = self._size_line_re.fullmatch(line)
         if match is None:
             raise TransferEncodingError(f"invalid chunk size line {line[:40]!r}")
         self._start_chunk(match.group(1))

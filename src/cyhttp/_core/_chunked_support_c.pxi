@@ -88,11 +88,17 @@ cdef inline Py_ssize_t _skip_bws(const char* s, Py_ssize_t i, Py_ssize_t n) noex
     return i
 
 
-cdef uint64_t _parse_size_line(const char* s, Py_ssize_t n) except? 0:
+cdef inline Py_ssize_t _skip_token(const char* s, Py_ssize_t i, Py_ssize_t n) noexcept:
+    while i < n and _TOKEN[<unsigned char>s[i]]:
+        i += 1
+    return i
+
+
+cdef uint64_t _parse_size_line(const char* s, Py_ssize_t n, bint strict) except? 0:
     """The chunk size of one size line (hex digits, optional extensions), checked.
 
-    Extensions (see the pure twin's docstring): ``";" BWS name BWS ["=" BWS value BWS]``,
-    the value a token (obs-text let through) or a closed quoted-string."""
+    Extensions (see the pure twin's docstring): ``";" name ["=" value]``, no whitespace,
+    the value a token or a closed quoted-string; SP/HTAB after the digits unless strict."""
     cdef Py_ssize_t i = 0, j
     cdef uint64_t size = 0
     cdef signed char digit
@@ -109,19 +115,18 @@ cdef uint64_t _parse_size_line(const char* s, Py_ssize_t n) except? 0:
         raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
     if size > _MAX_SIZE:
         raise TransferEncodingError("chunk size too large")
-    i = _skip_bws(s, i, n)
+    if not strict:
+        i = _skip_bws(s, i, n)
     while i < n:  # one extension per round
         if s[i] != b';':
             raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
-        i = j = _skip_bws(s, i + 1, n)
-        while i < n and _TOKEN[<unsigned char>s[i]]:
-            i += 1
+        j = i + 1
+        i = _skip_token(s, j, n)
         if i == j:
             raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
-        i = _skip_bws(s, i, n)
         if i == n or s[i] != b'=':
             continue
-        i = j = _skip_bws(s, i + 1, n)
+        j = i = i + 1
         if i < n and s[i] == b'"':
             i += 1
             while True:
@@ -138,11 +143,9 @@ cdef uint64_t _parse_size_line(const char* s, Py_ssize_t n) except? 0:
                 else:
                     raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
         else:
-            while i < n and (_TOKEN[<unsigned char>s[i]] or <unsigned char>s[i] >= 0x80):
-                i += 1
+            i = _skip_token(s, i, n)
             if i == j:
                 raise TransferEncodingError(f"invalid chunk size line {s[:min(n, 40)]!r}")
-        i = _skip_bws(s, i, n)
     return size
 
 

@@ -54,7 +54,7 @@ def _version(version: Version) -> str:
         if not (isinstance(major, int) and isinstance(minor, int)
                 and 0 <= major <= 9 and 0 <= minor <= 9):
             raise ValueError(f"invalid HTTP version {version!r}")
-        return f"HTTP/{major}.{minor}"
+        return f"HTTP/{major:d}.{minor:d}"  # :d, as the compiled twin: True is 1
     if isinstance(version, str):
         if _VERSION.fullmatch(version) is None:
             raise ValueError(f"invalid HTTP version {version!r}")
@@ -126,7 +126,7 @@ def write_response_head(version: Version, status: int, reason: str,
     if not isinstance(reason, str):
         raise TypeError(f"reason must be a str, not {type(reason).__name__}")
     _text(reason, "the reason phrase")
-    return _fields([f"{start} {status} {reason}\r\n"], headers)
+    return _fields([f"{start} {status:d} {reason}\r\n"], headers)
 
 
 def write_request_head(method: str, target: str, version: Version,

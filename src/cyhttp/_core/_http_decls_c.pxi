@@ -20,6 +20,9 @@ cdef extern from "http_scan.h":
         int conn_close, conn_keep_alive, conn_upgrade
         int upgrade, encoding
         int host_count
+        unsigned int singletons, singleton_dups
+    int CYHTTP_NSINGLETONS
+    const char* CYHTTP_SINGLETONS[8]
     void cyhttp_framing_reset(cyhttp_framing* f)
     void cyhttp_framing_field(cyhttp_framing* f, const char* name, Py_ssize_t nlen,
                               const char* v, Py_ssize_t vlen)

@@ -124,7 +124,11 @@ cdef class MessageParser:
                 else:  # CLOSED: what follows the last message is not read
                     pos = end
         except ParseError as exc:
-            exc.events[:0] = events  # before any the chunked decoder put there
+            if self._state == CHUNKED:  # the decoder raised: the chunks it passed first
+                ends = self._chunks.chunk_ends()
+                if ends is not None:
+                    events.append(ends)
+            exc.events[:0] = events  # before the payload the chunked decoder put there
             raise
         return events
 
@@ -204,7 +208,7 @@ cdef class MessageParser:
         if chunked:
             self._chunks = ChunkedDecoder(
                 max_line_size=self._max_line, max_trailers=self._max_headers,
-                max_field_size=self._max_field,
+                max_field_size=self._max_field, strict=self._kind == "request",
             )
             self._state = CHUNKED
         elif length > 0:

@@ -23,7 +23,8 @@ Rules shared with the compiled twin (same inputs → same events or the same err
   ``max_line_size + max_headers * (max_field_size + 2) + 4``.
 * Framing facts (``_http_head_py.framing``): Content-Length may appear once, 1–18
   digits; Transfer-Encoding excludes Content-Length; ``chunked`` at most once.
-* The body (``_begin_body``, the one rule): chunked → the chunked decoder; else a
+* The body (``_begin_body``, the one rule): chunked → the chunked decoder (``strict``
+  for requests: no SP/HTAB after a chunk size, as aiohttp's server); else a
   positive Content-Length → that many bytes; else, with no Content-Length, until EOF
   where the subclass allows it; else none.  When a message ends, parsing goes on with
   the next one, unless the subclass said the connection switches protocols (then
@@ -33,8 +34,9 @@ Rules shared with the compiled twin (same inputs → same events or the same err
   body pieces ...) as ``exc.events`` ([] if none): deliver them, then the error.
 * A chunked body's feed puts a ``ChunkEnds`` (where the chunks whose CRLF it passed
   ended, in body payload offsets) before that feed's payload pieces, so a consumer that
-  decodes the payload can cut it at the boundaries; none when no chunk ended, nor in
-  the ``exc.events`` of a feed that failed.
+  decodes the payload can cut it at the boundaries; none when no chunk ended.  A feed
+  that fails does the same in ``exc.events`` (the chunks it passed before the error), so
+  what a consumer sees before an error never depends on how the bytes were split.
 * ``feed(b"")`` is ``feed_eof()``: ends an until-EOF body ([MESSAGE_END]); idle → [];
   a truncated head → IncompleteMessage, Content-Length body → ContentLengthError,
   chunked body → TransferEncodingError.
@@ -142,7 +144,13 @@ class MessageParser(HeadLines):
                 else:  # _CLOSED: what follows the last message is not read
                     pos = end
         except ParseError as exc:
-            exc.events[:0] = events  # before any the chunked decoder put there
+            if self._state == _CHUNKED:  # the decoder raised: the chunks it passed first
+                decoder = self._chunks
+                assert decoder is not None
+                ends = decoder.chunk_ends()
+                if ends is not None:
+                    events.append(ends)
+            exc.events[:0] = events  # before the payload the chunked decoder put there
             raise
         return events
 
@@ -191,7 +199,7 @@ class MessageParser(HeadLines):
         if chunked:
             self._chunks = ChunkedDecoder(
                 max_line_size=self._max_line, max_trailers=self._max_headers,
-                max_field_size=self._max_field,
+                max_field_size=self._max_field, strict=self._kind == "request",
             )
             self._state = _CHUNKED
         elif length:

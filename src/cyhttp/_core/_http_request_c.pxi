@@ -115,6 +115,8 @@ cdef class RequestParser(MessageParser):
                 raise BadHttpMessage("missing Host header in an HTTP/1.1 request")
         elif fr.host_count > 1:
             raise InvalidHeader("duplicate Host header")
+        if fr.singleton_dups:
+            _duplicate_singleton(fr.singleton_dups)
         head = RequestHead.__new__(RequestHead)
         head.method = _method(p + self._method_at, self._method_len)
         head.path = PyUnicode_DecodeASCII(p + self._target_start,
@@ -138,3 +140,12 @@ cdef class RequestParser(MessageParser):
             self._switch = head.upgrade
             self._begin_body(events, chunked, length, False)
         return 0
+
+
+cdef int _duplicate_singleton(unsigned int dups) except -1:
+    """InvalidHeader naming the first repeated singleton field (see the pure twin)."""
+    cdef int i
+    for i in range(CYHTTP_NSINGLETONS):
+        if dups & (1u << i):
+            raise InvalidHeader(f"duplicate {CYHTTP_SINGLETONS[i].decode('ascii')} header")
+    return 0

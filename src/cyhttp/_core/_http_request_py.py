@@ -19,7 +19,11 @@ twin of ``_http_parser_c`` (where the compiled one lives).  Its own rules, in or
 * After the fields (the shared framing checks first): Transfer-Encoding in an
   HTTP/1.0 request, or whose last coding is not ``chunked`` → TransferEncodingError
   (a request body can never run until EOF); no Host in HTTP/1.1 → BadHttpMessage;
-  more than one Host → InvalidHeader.
+  more than one Host → InvalidHeader; then a repeated singleton field (RFC 9110:
+  Content-Location, Content-Range, Content-Type, ETag, Max-Forwards, Server,
+  Transfer-Encoding, User-Agent; the first in that order is named) → InvalidHeader,
+  as aiohttp's server refuses them (two Transfer-Encoding fields are the TE.TE
+  smuggling class).  The response side accepts repeats, as aiohttp's client does.
 * Body: chunked, else Content-Length, else none (never until EOF); a CONNECT has none
   whatever its fields say (RFC 9110 §9.3.6: what follows its head is the tunnel's, as
   llhttp reads it).  ``keep_alive``: 1.1 unless ``Connection: close``, 1.0 only with
@@ -38,7 +42,7 @@ from __future__ import annotations
 import re
 from typing import Final, Union
 
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, istr
 
 from ._http_head_py import Fields, RawFields, RawHeaders, framing
 from ._http_message_py import _CLOSED, _HEAD, MessageParser
@@ -58,6 +62,11 @@ _TCHAR: Final = rb"!#$%&'*+\-.^_`|~0-9A-Za-z"
 _REQUEST: Final = re.compile(rb"([" + _TCHAR + rb"]+) ([\x21-\x7e]+) HTTP/1\.([01])")
 _METHOD: Final = re.compile(rb"[" + _TCHAR + rb"]+")
 _TARGET: Final = re.compile(rb"[\x21-\x7e]+")
+# Fields a request may carry once (the compiled twin: CYHTTP_SINGLETONS, same order).
+_SINGLETONS: Final = ("Content-Location", "Content-Range", "Content-Type", "ETag",
+                      "Max-Forwards", "Server", "Transfer-Encoding", "User-Agent")
+_SINGLETON_SET: Final = frozenset(istr(name) for name in _SINGLETONS)
+_SINGLETON_ORDER: Final = {name.lower(): i for i, name in enumerate(_SINGLETONS)}
 # authority-form = uri-host ":" port; host: reg-name (unreserved, pct-encoded, sub-delims)
 # or an IP-literal in brackets.  absolute-form: scheme "://" and an authority.
 _HOST: Final = rb"A-Za-z0-9\-._~!$&'()*+,;=%"
@@ -211,6 +220,11 @@ class RequestParser(MessageParser):
                 raise BadHttpMessage("missing Host header in an HTTP/1.1 request")
         elif len(hosts) > 1:
             raise InvalidHeader("duplicate Host header")
+        present = md.keys() & _SINGLETON_SET  # usually one or two: look only at those
+        if present:
+            repeated = [_SINGLETON_ORDER[key.lower()] for key in present if len(md.getall(key)) > 1]
+            if repeated:
+                raise InvalidHeader(f"duplicate {_SINGLETONS[min(repeated)]} header")
         chunked = bool(te)
         events.append(RequestHead(method, path, version, CIMultiDictProxy(md), raw, block,
                                   length, chunked, keep_alive, upgrade, encoding))

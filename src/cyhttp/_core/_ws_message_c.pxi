@@ -121,14 +121,13 @@ cdef class _MessageBuilder:
         return 0
 
     cdef int _append(self, const unsigned char *p, Py_ssize_t n) except -1:
-        cdef size_t start = self.buf_len
+        """Inflated payload, kept as is: the text of a compressed message is validated
+        once it is whole (see the pure twin's decisions)."""
         if n == 0:
             return 0
         self._reserve(n)
-        memcpy(self.buf + start, p, n)
+        memcpy(self.buf + self.buf_len, p, n)
         self.buf_len += n
-        if self.msg_op == 1 and cyhttp_utf8_feed(&self.utf8, self.buf + start, n):
-            raise bad_text()
         return 0
 
     cdef int _data_chunk(self, const unsigned char *p, Py_ssize_t n) except -1:
@@ -167,6 +166,8 @@ cdef class _MessageBuilder:
             tail = self.inflater.inflate(b"", self.msg_size, True)
             self.msg_size += PyBytes_GET_SIZE(tail)
             self._append(<const unsigned char *>PyBytes_AS_STRING(tail), PyBytes_GET_SIZE(tail))
+            if self.msg_op == 1 and cyhttp_utf8_feed(&self.utf8, self.buf, self.buf_len):
+                raise bad_text()
         op = self.msg_op
         self.msg_op = 0
         if self.direct is not None:

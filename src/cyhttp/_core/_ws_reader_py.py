@@ -17,7 +17,13 @@ Decisions (identical in the compiled twin; where aiohttp differs, it is named):
 - TEXT is validated even with ``decode_text=False`` (RFC 6455 §8.1; aiohttp skips it).
 - Close codes 1004-1006, 1015, < 1000, 1016-2999, >= 5000 are 1002 (aiohttp lets
   1006 and >= 5000 through); RSV1 on a control frame is 1002 (aiohttp ignores it).
-- Corrupt deflate data, or data after the end of a deflate stream, is 1002.
+- Corrupt deflate data, or data after the end of a deflate stream, is 1002 (aiohttp:
+  zlib's error escapes as a non-WebSocket error, so the user gets ERROR and close_code
+  1006).  As in aiohttp, a compressed message is judged whole: inflation errors
+  (corrupt data 1002, over ``max_msg_size`` 1009), whichever comes first in the
+  stream, outrank invalid UTF-8 in its text (1007), which is only checked once the
+  whole message inflated.  So the code never depends on how the bytes were split
+  (zlib drops the output of a call that fails, so a streamed check could not be).
 - On an error ``feed`` raises at once; the messages the same call completed before the
   error ride on the exception as ``exc.messages`` (and ``exc.events``, as for every
   engine parser).  Later calls raise a new error of the
@@ -29,7 +35,8 @@ Decisions (identical in the compiled twin; where aiohttp differs, it is named):
 # header byte is validated as soon as it is seen, so a bad frame fails early.  Payload
 # is streamed: data-frame bytes are unmasked, inflated (with a ``max_length`` that is
 # one byte over the remaining budget, so a deflate bomb stops at once) and UTF-8
-# validated chunk by chunk as they arrive, then appended to the open message.  Control
+# validated chunk by chunk as they arrive, then appended to the open message (the text
+# of a compressed message is validated once, at its end: see the decisions above).  Control
 # frames (at most 125 bytes) are collected whole; they may sit between the fragments of
 # a data message without touching its state.  The common case, a whole unmasked,
 # uncompressed, unfragmented frame inside one feed, is a single slice.
@@ -248,6 +255,9 @@ class FrameReader:
         if self._msg_deflate:
             chunk = self._inflater.inflate(chunk, self._msg_size)
             self._msg_size += len(chunk)
+            if chunk:  # text is validated once the whole message inflated (see above)
+                self._parts.append(chunk)
+            return
         self._append(chunk)
 
     def _append(self, chunk: bytes) -> None:
@@ -265,11 +275,16 @@ class FrameReader:
         self._parts.append(chunk)
 
     def _finish_message(self) -> WSMessage:
+        parts = self._parts
         if self._msg_deflate:
             tail = self._inflater.inflate(b"", self._msg_size, True)
             self._msg_size += len(tail)
-            self._append(tail)
-        parts = self._parts
+            if tail:
+                parts.append(tail)
+            self._parts = []
+            op = self._msg_op
+            self._msg_op = 0
+            return plain_message(op, b"".join(parts), self._decode_text)
         self._parts = []
         op = self._msg_op
         self._msg_op = 0
