@@ -7,6 +7,11 @@ from dataclasses import dataclass
 POST_BODY = b"x" * (64 * 1024)
 WS_SMALL = "hello websocket!"
 WS_LARGE = bytes(range(256)) * 4096  # 1 MiB
+# The JSON POST pattern's document: 16 string fields, exactly 1 KiB as json.dumps writes it.
+JSON_DOC = {f"field{i:02d}": chr(ord("a") + i) * 49 for i in range(16)}
+# The own-headers pattern: a request's own headers, and the two cookies its session's jar holds.
+OWN_HEADERS = {"X-Request-Id": "42", "Accept-Language": "en"}
+JAR_COOKIES = {"session": "0123456789abcdef", "theme": "dark"}
 
 
 @dataclass(frozen=True)
