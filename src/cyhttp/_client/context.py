@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Coroutine, Generator
+from collections.abc import Awaitable, Coroutine, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -18,10 +18,10 @@ from .response import ClientResponse
 from .timeouts import counts_cancels
 
 if TYPE_CHECKING:
-
+    from .path import RequestPath
     from .session import ClientSession
 
-__all__ = ("_Deadlines", "_RequestContextManager", "_SessionRequestContextManager")
+__all__ = ("_Deadlines", "_PathRequestContextManager", "_RequestContextManager", "_SessionRequestContextManager")
 
 _RetType = TypeVar("_RetType")
 
@@ -153,6 +153,23 @@ class _RequestContextManager(_BaseRequestContextManager[ClientResponse]):
         if getattr(resp, "_writer", None) is not None:  # a request body still going out
             return resp.wait_for_close()
         return _DONE
+
+
+class _PathRequestContextManager(_RequestContextManager):
+    """What the session's verbs return: the request path itself stores the response here
+    (``RequestPath.run(…, sink=self)``), so entering is awaiting the path's coroutine —
+    no coroutine frame of its own per request."""
+
+    __slots__ = ()
+
+    @classmethod
+    def start(cls, path: RequestPath, method: str, url: Any, options: Mapping[str, Any]) -> _PathRequestContextManager:
+        cm = cls.__new__(cls)
+        cm._coro = path.run(method, url, options, cm)
+        return cm
+
+    def __aenter__(self) -> Coroutine[Any, Any, ClientResponse]:  # type: ignore[override]
+        return self._coro
 
 
 class _SessionRequestContextManager:

@@ -52,7 +52,7 @@ from .middlewares import build_client_middlewares
 from .options import NO_OPTIONS, UNCACHEABLE, Resolved, resolve
 from .plan import Plan, PlanCache, body_of
 from .redirects import REDIRECTS, next_hop
-from .connector.connection import Connection
+from .connector.connection import Connection, _Placeholder
 from .request import IDEMPOTENT_METHODS, ClientRequest, cookie_header, write_request
 from .response import ClientResponse
 from .send import send_request
@@ -130,8 +130,9 @@ class RequestPath:
     def plans(self) -> PlanCache:
         return self._plans
 
-    async def run(self, method: str, str_or_url: Any, options: Mapping[str, Any]) -> ClientResponse:
-        """The response to one request (``method`` upper-case, ``options`` the verb's keywords)."""
+    async def run(self, method: str, str_or_url: Any, options: Mapping[str, Any], sink: Any = None) -> ClientResponse:
+        """The response to one request (``method`` upper-case, ``options`` the verb's keywords);
+        also stored as ``sink._resp`` (the verb's context manager) when given."""
         session = self._session
         connector = session._connector
         if connector is None or connector._closed:
@@ -207,9 +208,22 @@ class RequestPath:
                     params = ((True, self._auto_decompress, self._read_bufsize, timeout.sock_read, when, self._limits)
                               if read is None else self._read_params(read, timeout, when))
                     parts = self._parts(plan, cookies, data, o)
-                    proto = req = None
+                    proto = req = slot = None
                     if inline and parts is not None and plan.proxy is None and not connector._closed:
                         proto = connector._take_idle(plan.key)
+                        if proto is None and timeout.connect is None:
+                            # Behind the pool's limits: queue on a plain future, and be handed
+                            # the next connection released for this key (or a reserved slot).
+                            turn = connector._turn(plan.key)
+                            if turn is not None:
+                                try:
+                                    proto = await turn
+                                except BaseException:
+                                    connector._end_turn(plan.key, turn, True)
+                                    raise
+                                connector._end_turn(plan.key, turn, False)
+                                if type(proto) is _Placeholder:
+                                    slot, proto = proto, None
                     try:
                         if proto is not None:
                             # An idle pooled connection: the request written, its head awaited.
@@ -241,7 +255,7 @@ class RequestPath:
                             req = (self._build(plan, data, cookies, o, traces, params, timeout) if parts is None else
                                    self._request_class._planned(plan, *parts, traces, params, timeout))
                             sent = req.body
-                            resp = await (send_request(req) if handler is None else handler(req))
+                            resp = await (send_request(req, slot) if handler is None else handler(req))
                     except _STALE as exc:
                         resp = None
                         # The server may close an idle keep-alive connection just as we reuse
@@ -291,6 +305,8 @@ class RequestPath:
                     resp._history = tuple(history)
                 for trace in traces:
                     await trace.send_request_end(method, plan.url, headers or plan.headers, resp)
+                if sink is not None:
+                    sink._resp = resp
                 return resp
             except BaseException as exc:
                 if resp is not None:

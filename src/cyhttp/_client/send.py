@@ -11,6 +11,7 @@ pooled connection, untraced, the path does the same in line (``path.py``): take 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from .exceptions import ConnectionTimeoutError
 from .request import ClientRequest
@@ -21,16 +22,21 @@ __all__ = ("send_request",)
 _REQUEST_SEND = ClientRequest.send
 
 
-async def send_request(req: ClientRequest) -> ClientResponse:
-    """Borrow a connection for ``req`` (waiting for one if need be), write it, await the head."""
+async def send_request(req: ClientRequest, slot: Any = None) -> ClientResponse:
+    """Borrow a connection for ``req`` (waiting for one if need be), write it, await the head.
+
+    ``slot``: a slot the pool already reserved for ``req`` (the path queued for it)."""
     connector = req._session._connector
     if connector is None:
         raise RuntimeError("Session is closed")
     traces = req.traces
-    conn = connector.connect_idle(req) if not traces and connector._plain_connect else None
+    conn = connector.connect_idle(req) if not traces and connector._plain_connect and slot is None else None
     if conn is None:
         try:
-            conn = await connector.connect(req, traces=traces, timeout=req._timeout)
+            if slot is not None:
+                conn = await connector.connect_reserved(req, slot, req._timeout)
+            else:
+                conn = await connector.connect(req, traces=traces, timeout=req._timeout)
         except asyncio.TimeoutError as exc:
             when = req.response_params[4] if req.response_params else None
             if isinstance(exc, ConnectionTimeoutError) or when is not None and connector._loop.time() >= when:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .. import hdrs
-from .context import _RequestContextManager
+from .context import _PathRequestContextManager, _RequestContextManager
 from .options import OPTION_NAMES, RequestOptions, StrOrURL, Unpack
 
 if TYPE_CHECKING:
@@ -37,40 +37,40 @@ class RequestVerbs:
         """Any method: ``async with session.request("GET", url) as resp``."""
         if kwargs and not kwargs.keys() <= OPTION_NAMES:
             raise _unknown("request", kwargs)  # at the call, as any Python function does
-        return _RequestContextManager(self._path.run(method.upper(), url, kwargs))
+        return _PathRequestContextManager.start(self._path, method.upper(), url, kwargs)
 
     def get(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
         if kwargs and not kwargs.keys() <= OPTION_NAMES:
             raise _unknown("get", kwargs)
-        return _RequestContextManager(self._path.run(hdrs.METH_GET, url, kwargs))
+        return _PathRequestContextManager.start(self._path, hdrs.METH_GET, url, kwargs)
 
     def options(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
         if kwargs and not kwargs.keys() <= OPTION_NAMES:
             raise _unknown("options", kwargs)
-        return _RequestContextManager(self._path.run(hdrs.METH_OPTIONS, url, kwargs))
+        return _PathRequestContextManager.start(self._path, hdrs.METH_OPTIONS, url, kwargs)
 
     def head(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
         if kwargs and not kwargs.keys() <= OPTION_NAMES:
             raise _unknown("head", kwargs)
         options: dict[str, Any] = {"allow_redirects": False, **kwargs}
-        return _RequestContextManager(self._path.run(hdrs.METH_HEAD, url, options))
+        return _PathRequestContextManager.start(self._path, hdrs.METH_HEAD, url, options)
 
     def post(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
         if kwargs and not kwargs.keys() <= OPTION_NAMES:
             raise _unknown("post", kwargs)
-        return _RequestContextManager(self._path.run(hdrs.METH_POST, url, kwargs))
+        return _PathRequestContextManager.start(self._path, hdrs.METH_POST, url, kwargs)
 
     def put(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
         if kwargs and not kwargs.keys() <= OPTION_NAMES:
             raise _unknown("put", kwargs)
-        return _RequestContextManager(self._path.run(hdrs.METH_PUT, url, kwargs))
+        return _PathRequestContextManager.start(self._path, hdrs.METH_PUT, url, kwargs)
 
     def patch(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
         if kwargs and not kwargs.keys() <= OPTION_NAMES:
             raise _unknown("patch", kwargs)
-        return _RequestContextManager(self._path.run(hdrs.METH_PATCH, url, kwargs))
+        return _PathRequestContextManager.start(self._path, hdrs.METH_PATCH, url, kwargs)
 
     def delete(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
         if kwargs and not kwargs.keys() <= OPTION_NAMES:
             raise _unknown("delete", kwargs)
-        return _RequestContextManager(self._path.run(hdrs.METH_DELETE, url, kwargs))
+        return _PathRequestContextManager.start(self._path, hdrs.METH_DELETE, url, kwargs)

@@ -23,7 +23,7 @@ import traceback
 import warnings
 import weakref
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -263,55 +263,82 @@ class BaseConnector:
             if traces:
                 await self._trace_reuse(key, proto, traces)
             return Connection(self, key, proto, self._loop, reused=True)
+        return await self._within_connect_timeout(self._acquire_new(req, key, traces, timeout, None), req, timeout)
+
+    async def connect_reserved(self, req: Any, slot: Protocol, timeout: ClientTimeout) -> Connection:
+        """A new connection for ``req`` in ``slot``, a slot the pool reserved for it (see ``_turn``)."""
+        key = req.connection_key
+        return await self._within_connect_timeout(self._acquire_new(req, key, [], timeout, slot), req, timeout)
+
+    async def _within_connect_timeout(self, coro: Coroutine[Any, Any, Connection], req: Any,
+                                      timeout: ClientTimeout) -> Connection:
         when = deadline(self._loop, timeout.connect, timeout.ceil_threshold)
         try:
             if when is None:  # no timer to arm (the default): no timeout block either
-                return await self._acquire_new(req, key, traces, timeout)
+                return await coro
             async with timeout_at(self._loop, when):
-                return await self._acquire_new(req, key, traces, timeout)
+                return await coro
         except asyncio.TimeoutError as exc:
             if isinstance(exc, ConnectionTimeoutError):
                 raise
             raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
 
-    async def _acquire_new(self, req: Any, key: ConnectionKey, traces: list[Any], timeout: ClientTimeout) -> Connection:
-        """Queue for a slot when none is free, then open a connection in it.
+    # -- queueing for a slot -------------------------------------------------------------
 
-        A queued request waits on a plain future, first come first served per key; a
-        release hands it either the released connection itself (still acquired: now
-        it is this request's) or a slot already reserved for it (a placeholder), so a
-        woken request never competes for what it was given.
-        """
-        slot: Protocol
-        if self._available_connections(key) <= 0:
-            fut: asyncio.Future[Protocol] = self._loop.create_future()
-            queue = self._waiters.get(key)
-            if queue is None:
-                queue = self._waiters[key] = OrderedDict()
-            queue[fut] = None
-            try:
-                if traces:
-                    for trace in traces:
-                        await trace.send_connection_queued_start()
-                slot = await fut
-                if traces:
-                    for trace in traces:
-                        await trace.send_connection_queued_end()
-            except BaseException:
-                if fut.done() and not fut.cancelled():
-                    self._give_back(key, fut.result())  # handed a turn we will not use: pass it on
-                raise
-            finally:
-                queue.pop(fut, None)  # still queued when cancelled or timed out
-                if not queue and self._waiters.get(key) is queue:
-                    del self._waiters[key]
-            if type(slot) is not _Placeholder:  # a live connection, handed over
-                if traces:
-                    await self._trace_reuse(key, slot, traces)
-                return Connection(self, key, slot, self._loop, reused=True)
-        else:
-            slot = _Placeholder()
-            self._acquire(key, slot)
+    def _turn(self, key: ConnectionKey) -> asyncio.Future[Protocol] | None:
+        """A place in ``key``'s queue when no slot is free (None: one is free now).
+
+        The future resolves to what a release hands the request: a live connection
+        (still acquired: now it is this request's) or a slot reserved for it (a
+        placeholder, acquired).  Whoever awaits it calls ``_end_turn`` afterwards."""
+        if self._available_connections(key) > 0:
+            return None
+        fut: asyncio.Future[Protocol] = self._loop.create_future()
+        queue = self._waiters.get(key)
+        if queue is None:
+            queue = self._waiters[key] = OrderedDict()
+        queue[fut] = None
+        return fut
+
+    def _end_turn(self, key: ConnectionKey, fut: asyncio.Future[Protocol], failed: bool) -> None:
+        """Out of the queue; a waiter that ``failed`` (cancelled, timed out) after it was
+        handed a connection or a slot passes it on, so a slot is never lost."""
+        if failed and fut.done() and not fut.cancelled():
+            self._give_back(key, fut.result())
+        queue = self._waiters.get(key)
+        if queue is not None:
+            queue.pop(fut, None)
+            if not queue:
+                del self._waiters[key]
+
+    async def _acquire_new(self, req: Any, key: ConnectionKey, traces: list[Any], timeout: ClientTimeout,
+                           slot: Protocol | None) -> Connection:
+        """Queue for a slot (unless given one) when none is free, then open a connection in it.
+
+        A queued request waits on a plain future, first come first served per key, and
+        never competes for what it was handed (see ``_turn``)."""
+        if slot is None:
+            fut = self._turn(key)
+            if fut is None:
+                slot = _Placeholder()
+                self._acquire(key, slot)
+            else:
+                try:
+                    if traces:
+                        for trace in traces:
+                            await trace.send_connection_queued_start()
+                    slot = await fut
+                    if traces:
+                        for trace in traces:
+                            await trace.send_connection_queued_end()
+                except BaseException:
+                    self._end_turn(key, fut, True)
+                    raise
+                self._end_turn(key, fut, False)
+                if type(slot) is not _Placeholder:  # a live connection, handed over
+                    if traces:
+                        await self._trace_reuse(key, slot, traces)
+                    return Connection(self, key, slot, self._loop, reused=True)
         try:
             if traces:
                 for trace in traces:
