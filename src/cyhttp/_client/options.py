@@ -213,7 +213,7 @@ def resolve(options: Mapping[str, Any], json_serialize: Callable[[Any], Any]) ->
             continue
         if default is _UNKNOWN:
             raise TypeError(f"request() got an unexpected keyword argument {name!r}")
-        if not value and name in _EMPTY_IS_DEFAULT:
+        if not value and (name in _EMPTY_IS_DEFAULT or value is None):  # timeout=None: the session's
             continue
         if res is None:
             res = Resolved()
@@ -229,8 +229,7 @@ def resolve(options: Mapping[str, Any], json_serialize: Callable[[Any], Any]) ->
                 read = {}
             read[name] = value
         elif name == "timeout":
-            if value is not None:
-                res.timeout = value if isinstance(value, ClientTimeout) else ClientTimeout(total=value)
+            res.timeout = value if isinstance(value, ClientTimeout) else ClientTimeout(total=value)
         elif name == "json":
             doc = value
         else:
