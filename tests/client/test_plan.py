@@ -309,3 +309,19 @@ async def test_plans_forgotten_when_session_headers_change() -> None:
         session.headers["X-V"] = "2"
         await (await session.get(srv.url)).read()
     assert b"X-V: 1\r\n" in seen[0] and b"X-V: 2\r\n" in seen[1]
+
+
+async def test_remembered_cookie_header_follows_the_jar() -> None:
+    seen: list[bytes] = []
+    answers = {b"/set": b"HTTP/1.1 200 OK\r\nSet-Cookie: a=2; Path=/\r\nContent-Length: 2\r\n\r\nok"}
+    jar = cyhttp.CookieJar(unsafe=True)
+    async with raw_server(_recorder(seen, answers)) as srv, cyhttp.ClientSession(cookie_jar=jar) as session:
+        jar.update_cookies({"a": "1", "b": "x"}, srv.url)
+        for path in ("p", "p", "set", "p", "p"):
+            await (await session.get(srv.url / path)).read()
+        jar.clear_domain("127.0.0.1")
+        await (await session.get(srv.url / "p")).read()
+        jar.update_cookies({"c": "3"}, srv.url)
+        await (await session.get(srv.url / "p")).read()
+    cookies = [next((line for line in h.split(b"\r\n") if line.startswith(b"Cookie:")), None) for h in seen]
+    assert cookies == [b"Cookie: a=1; b=x"] * 3 + [b"Cookie: a=2; b=x"] * 2 + [None, b"Cookie: c=3"]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Hashable, Mapping
+from operator import is_
 from typing import TYPE_CHECKING, Any, Final
 
 from multidict import CIMultiDict
@@ -229,7 +230,7 @@ class RequestPath:
                             # An idle pooled connection: the request written, its head awaited.
                             cookie, body, content_type = parts  # type: ignore[misc]
                             sent = body
-                            conn = Connection(connector, plan.key, proto, self._loop, reused=True)
+                            conn = Connection(connector, plan.key, proto, self._loop, True)
                             try:
                                 waiter = write_request(proto, method, params, plan.head_for(cookie, body, content_type)
                                                        if cookie is not None or body is not None else plan.head, body)
@@ -419,9 +420,17 @@ class RequestPath:
         if cookies:
             if not plan.cookie_ok:
                 return None  # a Cookie header of the request's own: ClientRequest merges them
-            cookie = cookie_header(cookies)
-            if "\r" in cookie or "\n" in cookie or "\x00" in cookie:
-                return None  # ClientRequest refuses it, with its own error
+            # The jar hands out the same morsel objects until a cookie changes: the same
+            # morsels, the same header (the last one is remembered per plan).
+            morsels = tuple(cookies.values())
+            memo = plan.cookie_memo
+            if memo is not None and len(memo[0]) == len(morsels) and all(map(is_, memo[0], morsels)):
+                cookie = memo[1]
+            else:
+                cookie = cookie_header(cookies)
+                if "\r" in cookie or "\n" in cookie or "\x00" in cookie:
+                    return None  # ClientRequest refuses it, with its own error
+                plan.cookie_memo = (morsels, cookie)
         if data is None:
             return cookie, None, None
         made = body_of(data) if plan.body_ok else None

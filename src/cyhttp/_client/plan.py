@@ -84,7 +84,7 @@ class Plan:
         "method", "given_url", "url", "params", "headers", "skip", "auth", "proxy", "proxy_auth",
         "proxy_headers", "ssl", "server_hostname",
         "attrs", "target", "original_url", "key", "version", "a", "b", "tail", "head", "fields",
-        "auth_fields", "tail_fields", "cookie_ok", "body_ok", "ct_present",
+        "auth_fields", "tail_fields", "cookie_ok", "body_ok", "ct_present", "cookie_memo",
     )
 
     def __init__(self, method: str, given_url: URL, url: URL, *, params: Any, headers: CIMultiDict[str],
@@ -103,6 +103,8 @@ class Plan:
         self.ssl = ssl
         self.server_hostname = server_hostname
         self.attrs: dict[str, Any] | None = None  # None: ClientRequest builds every request
+        # The last jar morsels sent with this plan and their Cookie header (see RequestPath._parts).
+        self.cookie_memo: tuple[tuple[Any, ...], str] | None = None
 
     # -- the parts --------------------------------------------------------------------
 

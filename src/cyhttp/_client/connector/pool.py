@@ -262,7 +262,7 @@ class BaseConnector:
             # Fast path: no timer, no await (unless tracing).
             if traces:
                 await self._trace_reuse(key, proto, traces)
-            return Connection(self, key, proto, self._loop, reused=True)
+            return Connection(self, key, proto, self._loop, True)
         return await self._within_connect_timeout(self._acquire_new(req, key, traces, timeout, None), req, timeout)
 
     async def connect_reserved(self, req: Any, slot: Protocol, timeout: ClientTimeout) -> Connection:
@@ -338,7 +338,7 @@ class BaseConnector:
                 if type(slot) is not _Placeholder:  # a live connection, handed over
                     if traces:
                         await self._trace_reuse(key, slot, traces)
-                    return Connection(self, key, slot, self._loop, reused=True)
+                    return Connection(self, key, slot, self._loop, True)
         try:
             if traces:
                 for trace in traces:
@@ -381,7 +381,7 @@ class BaseConnector:
         proto = self._take_idle(key)
         if proto is None:
             return None
-        return Connection(self, key, proto, self._loop, reused=True)
+        return Connection(self, key, proto, self._loop, True)
 
     async def _trace_reuse(self, key: ConnectionKey, proto: Protocol, traces: list[Any]) -> None:
         try:
