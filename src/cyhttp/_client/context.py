@@ -52,7 +52,7 @@ class _Deadlines:
         task = asyncio.current_task(self._loop)  # the loop given: no get_running_loop()
         if task is None:
             raise RuntimeError("a request with a timeout must run inside a task")
-        cancelling = task.cancelling() if _HAS_UNCANCEL or counts_cancels(task) else 0
+        cancelling: int = task.cancelling() if _HAS_UNCANCEL or counts_cancels(task) else 0  # type: ignore[attr-defined,unused-ignore]
         bucket = self._buckets.get(when)
         if bucket is not None:
             bucket[task] = None
@@ -64,7 +64,7 @@ class _Deadlines:
         """Whether ``task``'s CancelledError is this deadline's (and no other cancel is pending)."""
         if not self.fired(when, task):
             return False
-        return not (_HAS_UNCANCEL or counts_cancels(task)) or task.uncancel() <= cancelling
+        return not (_HAS_UNCANCEL or counts_cancels(task)) or task.uncancel() <= cancelling  # type: ignore[attr-defined,unused-ignore,no-any-return]
 
     def add(self, when: float, task: asyncio.Task[Any]) -> None:
         bucket = self._buckets.get(when)
@@ -134,7 +134,10 @@ class _BaseRequestContextManager(Generic[_RetType]):
     def __iter__(self) -> Generator[Any, None, _RetType]:
         return self.__await__()
 
-    async def __aenter__(self) -> _RetType:
+    def __aenter__(self) -> Coroutine[Any, Any, _RetType]:
+        return self._enter()
+
+    async def _enter(self) -> _RetType:
         self._resp: _RetType = await self._coro
         return self._resp
 
@@ -168,7 +171,7 @@ class _PathRequestContextManager(_RequestContextManager):
         cm._coro = path.run(method, url, options, cm)
         return cm
 
-    def __aenter__(self) -> Coroutine[Any, Any, ClientResponse]:  # type: ignore[override]
+    def __aenter__(self) -> Coroutine[Any, Any, ClientResponse]:
         return self._coro
 
 

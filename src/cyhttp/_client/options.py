@@ -20,13 +20,13 @@ import inspect
 import sys
 import warnings
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, TypedDict, Union
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
-from multidict import CIMultiDict, CIMultiDictProxy, istr
-from yarl import URL, Query
+from yarl import URL
 
 from .._http.auth import AUTH_DEPRECATED, PROXY_AUTH_DEPRECATED, BasicAuth
 from .._http.helpers import _SENTINEL, sentinel
+from .._http.typedefs import LooseHeaders, Query, StrOrURL
 from ..abc import LooseCookies
 from .timeouts import ClientTimeout
 from .tls import Fingerprint, merge_ssl_params
@@ -43,16 +43,6 @@ if TYPE_CHECKING:
     from .response import ClientResponse
 
 __all__ = ("NO_OPTIONS", "OPTION_NAMES", "UNCACHEABLE", "LooseHeaders", "RequestOptions", "Resolved", "StrOrURL", "Unpack", "request_signature", "resolve")
-
-StrOrURL = Union[str, URL]
-# Headers as a user may pass them: any mapping or multidict, or (name, value) pairs.
-LooseHeaders = Union[
-    Mapping[str, str],
-    Mapping[istr, str],
-    "CIMultiDict[str]",
-    "CIMultiDictProxy[str]",
-    Iterable[tuple[Union[str, istr], str]],
-]
 
 
 class RequestOptions(TypedDict, total=False):

@@ -26,7 +26,7 @@ per deadline (``context._Deadlines``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from operator import is_
 from typing import TYPE_CHECKING, Any, Final
 
@@ -272,17 +272,18 @@ class RequestPath:
                         # The raw values, parsed leniently; duplicate names stay apart (aiohttp 3.14).
                         jar.update_cookies_from_headers(got.getall(hdrs.SET_COOKIE), resp.url)
                     if resp.status in REDIRECTS and o.allow_redirects:
-                        headers = plan.headers
                         for trace in traces:
-                            await trace.send_request_redirect(method, plan.url, headers, resp)
+                            await trace.send_request_redirect(method, plan.url, plan.headers, resp)
                         if history is None:
                             history = []
                         history.append(resp)
                         if o.max_redirects and len(history) >= o.max_redirects:
                             resp.close()
                             raise TooManyRedirects(history[0].request_info, tuple(history))
-                        headers = headers.copy()  # the next hop's: next_hop edits it
-                        hop = next_hop(resp, plan.url, method, data if sent is None else sent, headers, self._requote)
+                        hop_headers = plan.headers.copy()  # the next hop's: next_hop edits it
+                        headers = hop_headers
+                        hop = next_hop(resp, plan.url, method, data if sent is None else sent, hop_headers,
+                                       self._requote)
                         if hop is None:
                             break
                         url, method, data, cross_origin = hop
@@ -290,11 +291,11 @@ class RequestPath:
                         if cross_origin:
                             auth = None
                             req_jar = None
-                        key = _hop_key(url, headers, auth, o.plan_key) if key is not None else None
+                        key = _hop_key(url, hop_headers, auth, o.plan_key) if key is not None else None
                         plan = None if key is None else self._plans.get(method, key)
                         continue
                     break
-                rfs = o.raise_for_status
+                rfs: bool | Callable[[ClientResponse], Awaitable[None]] | None = o.raise_for_status
                 if rfs is None:
                     rfs = self._rfs
                 if rfs is not None and rfs is not False:

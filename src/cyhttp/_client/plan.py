@@ -25,12 +25,12 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlencode
 
-from multidict import CIMultiDict, getversion
+from multidict import CIMultiDict
 from yarl import URL
 
 from .. import hdrs
 from .._http.writer import serialize_head
-from .request import GET_METHODS, ClientRequest
+from .request import GET_METHODS, ClientRequest, headers_version
 
 if TYPE_CHECKING:
     from .reqinfo import ConnectionKey
@@ -86,6 +86,21 @@ class Plan:
         "attrs", "target", "original_url", "key", "version", "a", "b", "tail", "head", "fields",
         "auth_fields", "tail_fields", "cookie_ok", "body_ok", "ct_present", "cookie_memo",
     )
+    # The parts (set by ``compose``; read only when ``attrs`` is not None).
+    target: URL
+    original_url: URL
+    key: ConnectionKey
+    version: Any
+    a: bytes
+    b: bytes
+    tail: bytes
+    head: bytes
+    fields: CIMultiDict[str]
+    auth_fields: list[tuple[str, str]]
+    tail_fields: list[tuple[str, str]]
+    cookie_ok: bool
+    body_ok: bool
+    ct_present: bool
 
     def __init__(self, method: str, given_url: URL, url: URL, *, params: Any, headers: CIMultiDict[str],
                  skip: Any, auth: Any, proxy: URL | None, proxy_auth: Any, proxy_headers: Any, ssl: Any,
@@ -157,7 +172,7 @@ class Plan:
 
     def headers_for(self, cookie: str | None, length: int | None, content_type: str | None) -> CIMultiDict[str]:
         """The request's headers, in the head's order (built only when someone asks)."""
-        out = self.fields.copy()
+        out: CIMultiDict[str] = self.fields.copy()
         if cookie is not None:
             out[hdrs.COOKIE] = cookie
         for name, value in self.auth_fields:
@@ -180,11 +195,11 @@ class PlanCache:
     def __init__(self, session_headers: CIMultiDict[str]) -> None:
         self._plans: dict[str, dict[Hashable, Plan]] = {}
         self._headers = session_headers  # mutable, as aiohttp's session.headers
-        self._version = getversion(session_headers)
+        self._version = headers_version(session_headers)
 
     def get(self, method: str, key: Hashable) -> Plan | None:
-        if getversion(self._headers) != self._version:
-            self._version = getversion(self._headers)
+        if headers_version(self._headers) != self._version:
+            self._version = headers_version(self._headers)
             self._plans.clear()
             return None
         plans = self._plans.get(method)

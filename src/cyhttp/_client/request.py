@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from http.cookies import BaseCookie, Morsel, SimpleCookie
-from typing import Any
+from typing import Any, cast
 
 from multidict import (
     CIMultiDict,
@@ -74,6 +74,11 @@ def cookie_header(cookies: Any, existing: str | None = None) -> str:
         else:
             jar[name] = value
     return jar.output(header="", sep=";").strip()
+
+
+def headers_version(headers: CIMultiDict[str]) -> int:
+    """multidict's change counter of ``headers`` (unchanged version: unchanged headers)."""
+    return getversion(cast("MultiDict[object]", headers))
 
 
 def write_request(protocol: Any, method: str, response_params: tuple[Any, ...], head: bytes,
@@ -219,7 +224,7 @@ class ClientRequest:
             body = self.body
             headers = self._headers = self._plan.headers_for(
                 self._cookie, None if body is None else len(body), self._content_type)
-            self._headers_version = getversion(headers)
+            self._headers_version = headers_version(headers)
         return headers
 
     @headers.setter
@@ -254,8 +259,9 @@ class ClientRequest:
                     user_host = True
                 else:
                     out.add(key, value)
+        used: Container[str]
         if skip:
-            self._skip_auto_headers: frozenset[str] | None = frozenset(istr(h) for h in skip)
+            self._skip_auto_headers = frozenset(istr(h) for h in skip)
             used = set(out.keys()) | self._skip_auto_headers
             if hdrs.HOST in self._skip_auto_headers and not user_host:
                 del out[hdrs.HOST]
@@ -392,7 +398,7 @@ class ClientRequest:
             # A planned request's head, unless something (a middleware) changed what it says.
             plan = self._plan
             headers = self._headers
-            if ((headers is None or getversion(headers) == self._headers_version) and self.url is plan.target
+            if ((headers is None or headers_version(headers) == self._headers_version) and self.url is plan.target
                     and self.method == plan.method and self.version is plan.version and self.proxy is plan.proxy):
                 return planned
         target = self._target()

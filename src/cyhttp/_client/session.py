@@ -32,7 +32,7 @@ from .response import ClientResponse
 from .verbs import RequestVerbs
 
 if TYPE_CHECKING:
-    from .ws_connect import WSRequestContextManager
+    from .ws_connect import WSConnectOptions, WSRequestContextManager
 
 __all__ = ("ClientSession", "request")
 
@@ -141,7 +141,7 @@ class ClientSession(SessionProperties, RequestVerbs):
     # Introspection shows aiohttp's keywords; the call takes the ones passed, as a dict.
     _request.__signature__ = request_signature()  # type: ignore[attr-defined]
 
-    def ws_connect(self, url: str | URL, **kwargs: Any) -> Any:
+    def ws_connect(self, url: StrOrURL, **kwargs: Unpack[WSConnectOptions]) -> WSRequestContextManager:
         """Open a WebSocket (``async with session.ws_connect(url) as ws``)."""
         from .ws_connect import ws_connect
 

@@ -95,7 +95,7 @@ class BaseConnector:
         self._conns: dict[ConnectionKey, deque[tuple[Protocol, float]]] = {}
         self._acquired: set[Protocol] = set()
         self._acquired_per_host: dict[ConnectionKey, set[Protocol]] = {}
-        self._waiters: dict[ConnectionKey, OrderedDict[asyncio.Future[None], None]] = {}
+        self._waiters: dict[ConnectionKey, OrderedDict[asyncio.Future[Protocol], None]] = {}
         self._cleanup_handle: asyncio.TimerHandle | None = None
         if enable_cleanup_closed and not NEEDS_CLEANUP_CLOSED:
             warnings.warn(
@@ -106,7 +106,7 @@ class BaseConnector:
             )
             enable_cleanup_closed = False
         self._cleanup_closed_disabled = not enable_cleanup_closed
-        self._cleanup_closed_transports: list[asyncio.BaseTransport | None] = []
+        self._cleanup_closed_transports: list[asyncio.Transport | None] = []
         self._cleanup_closed_handle: asyncio.TimerHandle | None = None
         self._closed = False
         # Whether connect() is ours: only then may the session take connect_idle()'s shortcut.
@@ -493,10 +493,13 @@ class BaseConnector:
 
     # -- timers ------------------------------------------------------------------------
 
+    def _weak_self(self) -> weakref.ref[BaseConnector]:
+        return weakref.ref(self)
+
     def _schedule_cleanup(self, when: float) -> None:
         if self._keepalive_timeout is not None and self._keepalive_timeout >= self._timeout_ceil_threshold:
             when = math.ceil(when)  # coalesce with the loop's other whole-second timers
-        self._cleanup_handle = self._loop.call_at(when, _weak_call, weakref.ref(self), "_cleanup")
+        self._cleanup_handle = self._loop.call_at(when, _weak_call, self._weak_self(), "_cleanup")
 
     def _cleanup(self) -> None:
         """Close idle connections past keep-alive (or disconnected); re-arm for the next expiry."""
@@ -533,7 +536,7 @@ class BaseConnector:
         self._cleanup_closed_transports = []
         if not self._cleanup_closed_disabled and not self._closed:
             self._cleanup_closed_handle = self._loop.call_at(
-                self._loop.time() + _CLEANUP_CLOSED_PERIOD, _weak_call, weakref.ref(self), "_cleanup_closed"
+                self._loop.time() + _CLEANUP_CLOSED_PERIOD, _weak_call, self._weak_self(), "_cleanup_closed"
             )
 
     async def _create_connection(self, req: Any, traces: list[Any], timeout: ClientTimeout) -> Protocol:
