@@ -125,6 +125,8 @@ class Plan:
 
     def compose(self, req: ClientRequest) -> None:
         """Cut ``req`` (built from this plan's inputs, no body or cookies) into the parts."""
+        if req.expect100:
+            return  # an Expect: 100-continue header of its own: ClientRequest sends it (and waits)
         try:
             head = req._head()
         except ValueError:
@@ -153,7 +155,7 @@ class Plan:
         self.tail_fields = tail
         own = self.fields  # what the request has before a body is framed (no bodiless tail)
         self.cookie_ok = hdrs.COOKIE not in own
-        self.body_ok = not req.expect100 and not any(name in own for name in _FRAMING)
+        self.body_ok = not any(name in own for name in _FRAMING)
         self.ct_present = hdrs.CONTENT_TYPE in own or bool(skip and hdrs.CONTENT_TYPE in skip)
         self.attrs = attrs
 
