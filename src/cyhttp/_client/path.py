@@ -67,6 +67,7 @@ __all__ = ("RequestPath",)
 
 _STALE: Final = (ServerDisconnectedError, ClientOSError, ClientConnectionResetError)
 _NO_TRACES: Final[tuple[Any, ...]] = ()
+_BARE: Final = (None, None, None)  # a composed request's parts without cookies or body
 
 
 def _hop_key(url: URL, headers: CIMultiDict[str], auth: Any, plan_key: Hashable | None) -> Hashable | None:
@@ -205,10 +206,10 @@ class RequestPath:
                         from .request_cookies import cookies_for
 
                         cookies = cookies_for(jar, req_jar, plan.url)
-                    read = o.read
-                    params = ((True, self._auto_decompress, self._read_bufsize, timeout.sock_read, when, self._limits)
-                              if read is None else self._read_params(read, timeout, when))
-                    parts = self._parts(plan, cookies, data, o)
+                    if cookies or data is not None or plan.attrs is None or o.full:
+                        parts = self._parts(plan, cookies, data, o)
+                    else:
+                        parts = _BARE  # no cookies, no body: the plan's own head
                     proto = req = slot = None
                     if inline and parts is not None and plan.proxy is None and not connector._closed:
                         proto = connector._take_idle(plan.key)
@@ -232,8 +233,14 @@ class RequestPath:
                             sent = body
                             conn = Connection(connector, plan.key, proto, self._loop, True)
                             try:
-                                waiter = write_request(proto, method, params, plan.head_for(cookie, body, content_type)
-                                                       if cookie is not None or body is not None else plan.head, body)
+                                head = (plan.head if cookie is None and body is None
+                                        else plan.head_for(cookie, body, content_type))
+                                if o.read is None:
+                                    waiter = write_request(proto, method, head, body, True, self._auto_decompress,
+                                                           self._read_bufsize, timeout.sock_read, when, self._limits)
+                                else:
+                                    waiter = write_request(proto, method, head, body,
+                                                           *self._read_params(o.read, timeout, when))
                             except BaseException:
                                 conn.close()
                                 raise
@@ -253,6 +260,7 @@ class RequestPath:
                                 resp.close()  # also gives the connection back, closed
                                 raise
                         else:
+                            params = self._read_params(o.read, timeout, when)
                             req = (self._build(plan, data, cookies, o, traces, params, timeout) if parts is None else
                                    self._request_class._planned(plan, *parts, traces, params, timeout))
                             sent = req.body
@@ -400,8 +408,12 @@ class RequestPath:
             ))
         return plan
 
-    def _read_params(self, read: tuple[Any, ...], timeout: ClientTimeout, when: float | None) -> tuple[Any, ...]:
-        """What the protocol is told about reading the response, with the request's own settings."""
+    def _read_params(self, read: tuple[Any, ...] | None, timeout: ClientTimeout,
+                     when: float | None) -> tuple[Any, ...]:
+        """What the protocol is told about reading the response (``ClientRequest.response_params``):
+        the session's settings, or the request's own (``read``)."""
+        if read is None:
+            return True, self._auto_decompress, self._read_bufsize, timeout.sock_read, when, self._limits
         until_eof, decompress, bufsize, line, field, count = read
         limits = self._limits
         return (

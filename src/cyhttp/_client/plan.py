@@ -25,7 +25,7 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlencode
 
-from multidict import CIMultiDict
+from multidict import CIMultiDict, getversion
 from yarl import URL
 
 from .. import hdrs
@@ -200,8 +200,9 @@ class PlanCache:
         self._version = headers_version(session_headers)
 
     def get(self, method: str, key: Hashable) -> Plan | None:
-        if headers_version(self._headers) != self._version:
-            self._version = headers_version(self._headers)
+        version = getversion(self._headers)  # type: ignore[arg-type]  # (multidict's stub wants object values)
+        if version != self._version:
+            self._version = version
             self._plans.clear()
             return None
         plans = self._plans.get(method)

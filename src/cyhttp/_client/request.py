@@ -81,11 +81,14 @@ def headers_version(headers: CIMultiDict[str]) -> int:
     return getversion(cast("MultiDict[object]", headers))
 
 
-def write_request(protocol: Any, method: str, response_params: tuple[Any, ...], head: bytes,
-                  body: bytes | None) -> asyncio.Future[Any]:
-    """Get ``protocol`` ready for the response to ``method``, then write ``head`` and a bytes
-    ``body`` — in one ``transport.write`` below 1 MiB.  Returns the response head's future."""
-    waiter: asyncio.Future[Any] = protocol.start_response(method, *response_params)
+def write_request(protocol: Any, method: str, head: bytes, body: bytes | None, read_until_eof: bool,
+                  auto_decompress: bool, read_bufsize: int, read_timeout: float | None, deadline: float | None,
+                  limits: tuple[int, int, int]) -> asyncio.Future[Any]:
+    """Get ``protocol`` ready for the response to ``method`` (how to read it: the rest of the
+    arguments, ``ResponseHandler.start_response``'s), then write ``head`` and a bytes ``body`` —
+    in one ``transport.write`` below 1 MiB.  Returns the response head's future."""
+    waiter: asyncio.Future[Any] = protocol.start_response(
+        method, read_until_eof, auto_decompress, read_bufsize, read_timeout, deadline, limits)
     transport = protocol.transport
     if transport is None or transport.is_closing():
         protocol._waiter = None
@@ -420,7 +423,7 @@ class ClientRequest:
         head = self._head()  # may raise ValueError (injection) before anything is sent
         body = self.body
         if not self.expect100 and (body is None or (type(body) is bytes and not self.chunked)):
-            waiter = write_request(protocol, self.method, self.response_params, head, body)
+            waiter = write_request(protocol, self.method, head, body, *self.response_params)
         else:
             waiter = protocol.start_response(self.method, *self.response_params, expect100=self.expect100)
             transport = protocol.transport
