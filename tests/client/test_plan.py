@@ -21,7 +21,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 import cyhttp
-from cyhttp._client.options import NO_OPTIONS, UNCACHEABLE, resolve
+from cyhttp._client.options import NO_OPTIONS, resolve, storable
 from cyhttp._client.request import ClientRequest
 
 from ._peers import raw_server, read_head
@@ -52,10 +52,25 @@ def test_options_that_shape_the_plan_are_its_key() -> None:
     o = resolve({"headers": {"X-A": "1"}, "params": [("k", 1)], "timeout": 5, "allow_redirects": False}, json.dumps)
     assert o.plan_key == (("headers", (("X-A", "1"),)), ("params", (("k", 1),)))
     assert o.timeout == cyhttp.ClientTimeout(total=5) and o.allow_redirects is False
-    assert resolve({"params": {"k": ["1", "2"]}}, json.dumps).plan_key is UNCACHEABLE
-    assert resolve({"headers": {"X-A": True}}, json.dumps).plan_key is UNCACHEABLE  # True == 1: no sharing
+    assert not storable(o.plan_key)  # an int in the query: 1, True and 1.0 would share a plan
+    assert storable(resolve({"headers": [("X-A", "1")], "params": "q=1"}, json.dumps).plan_key)
+    assert not storable(resolve({"params": {"k": ["1", "2"]}}, json.dumps).plan_key)
+    assert not storable(resolve({"headers": {"X-A": True}}, json.dumps).plan_key)
     assert resolve({"json": {"a": 1}}, json.dumps).plan_key == (("json", True),)
     assert resolve({"data": b"x"}, json.dumps).plan_key is None  # a body is not part of the plan
+
+
+async def test_equal_but_different_values_never_share_a_plan() -> None:
+    seen: list[bytes] = []
+    async with raw_server(_recorder(seen)) as srv, cyhttp.ClientSession() as session:
+        for params in ({"n": "1"}, {"n": 1}, {"n": 1.0}, {"n": "1"}):
+            await (await session.get(srv.url / "q", params=params)).read()
+        for value in ("1", 1, True):
+            await (await session.get(srv.url / "h", headers={"X-N": value})).read()  # type: ignore[dict-item]
+        assert len(session._path.plans.for_method("GET")) == 2  # only the str-valued ones
+    assert [h.split(b" ")[1] for h in seen[:4]] == [b"/q?n=1", b"/q?n=1", b"/q?n=1.0", b"/q?n=1"]
+    assert [next(x for x in h.split(b"\r\n") if x.startswith(b"X-N")) for h in seen[4:]] == [
+        b"X-N: 1", b"X-N: 1", b"X-N: True"]
 
 
 async def test_unknown_keyword_is_refused_at_the_call() -> None:

@@ -10,8 +10,9 @@ attribute — so a request without options shares the one ``NO_OPTIONS`` instanc
 reads each setting in one attribute lookup.  The options that shape the request's
 *plan* (URL, connection key, head bytes: headers, params, skip_auto_headers, auth,
 proxy settings, ssl, server_hostname, json) are also folded into ``plan_key``, a
-hashable stand-in the plan cache is keyed by (``UNCACHEABLE`` when a value has no
-faithful hashable form, e.g. a list inside params).
+stand-in the plan cache is keyed by (a lookup misses when a value has no
+hashable form, e.g. pairs given as lists); a plan is remembered only when every header and
+query value in its key is a str (``storable``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
     from .middlewares import ClientMiddlewareType
     from .response import ClientResponse
 
-__all__ = ("NO_OPTIONS", "OPTION_NAMES", "UNCACHEABLE", "LooseHeaders", "RequestOptions", "Resolved", "StrOrURL", "Unpack", "request_signature", "resolve")
+__all__ = ("NO_OPTIONS", "OPTION_NAMES", "LooseHeaders", "RequestOptions", "Resolved", "StrOrURL", "Unpack",
+           "request_signature", "resolve", "storable")
 
 
 class RequestOptions(TypedDict, total=False):
@@ -80,14 +82,6 @@ class RequestOptions(TypedDict, total=False):
     middlewares: Sequence[ClientMiddlewareType] | None
 
 
-class _Uncacheable:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<uncacheable>"
-
-
-UNCACHEABLE: Final = _Uncacheable()  # plan_key of a request the plan cache must not remember
 _UNKNOWN: Final[Any] = object()
 
 
@@ -105,7 +99,7 @@ class Resolved:
     ssl: Any = True
     server_hostname: str | None = None
     json: bool = False  # a json= body: Content-Type is among the request's own headers
-    plan_key: Hashable | None = None  # None: none of the above was passed
+    plan_key: Any = None  # None: none of the above was passed
     # The body (json= already serialized) and what forces ClientRequest to build it.
     data: Any = None
     compress: str | bool | None = None
@@ -144,7 +138,7 @@ _TLS_NAMES: Final = frozenset({"ssl", "verify_ssl", "fingerprint", "ssl_context"
 _READ_NAMES: Final = frozenset({"read_until_eof", "auto_decompress", "read_bufsize", "max_line_size",
                                 "max_field_size", "max_headers"})
 _FRAMING_NAMES: Final = frozenset({"compress", "chunked", "expect100"})
-_PLAIN: Final = (str, int)  # query / header values whose hash says exactly what goes on the wire
+_PAIRS: Final = frozenset({"headers", "proxy_headers", "params"})  # given as a mapping, pairs or a str
 
 
 def request_signature() -> inspect.Signature:
@@ -160,29 +154,29 @@ def request_signature() -> inspect.Signature:
     ], return_annotation="ClientResponse")
 
 
-def _pairs(value: Any, kinds: tuple[type, ...]) -> Any:
-    """A hashable, faithful stand-in for headers / params given as a mapping or pairs, or
-    ``UNCACHEABLE`` (a value of another type: 1 == True == 1.0 would share a plan)."""
-    if isinstance(value, str):
-        return value
-    items = value.items() if hasattr(value, "items") else value
-    out = []
-    for pair in items:
-        name, item = pair
-        if type(item) not in kinds or not isinstance(name, str):
-            return UNCACHEABLE
-        out.append((name, item))
-    return tuple(out)
-
-
 def _frozen(name: str, value: Any) -> Any:
-    if name == "headers" or name == "proxy_headers":
-        return _pairs(value, (str,))
-    if name == "params":
-        return _pairs(value, _PLAIN)
+    """A hashable stand-in for a plan-shaping option (headers / params as their pairs)."""
+    if name in _PAIRS:
+        if isinstance(value, str):
+            return value
+        return tuple(value.items() if hasattr(value, "items") else value)  # pairs as lists: unhashable
     if name == "skip_auto_headers":
         return frozenset(value)
     return value
+
+
+def storable(plan_key: Any) -> bool:
+    """Whether a plan may be remembered under ``plan_key``: every header and query value is a
+    str.  Then a key equal to it has the same text (only a str equals a str), where 1, True and
+    1.0 — equal, and hashed alike — would render differently."""
+    if plan_key is None:
+        return True
+    for name, value in plan_key:
+        if name in _PAIRS and not isinstance(value, str):
+            for pair in value:
+                if len(pair) != 2 or not isinstance(pair[0], str) or not isinstance(pair[1], str):
+                    return False
+    return True
 
 
 def resolve(options: Mapping[str, Any], json_serialize: Callable[[Any], Any]) -> Resolved:
@@ -253,7 +247,7 @@ def resolve(options: Mapping[str, Any], json_serialize: Callable[[Any], Any]) ->
         res.json = True
         key.append(("json", True))
     if key:
-        res.plan_key = UNCACHEABLE if any(v is UNCACHEABLE for _, v in key) else tuple(key)
+        res.plan_key = tuple(key)
     return res
 
 

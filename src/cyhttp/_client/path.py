@@ -50,7 +50,7 @@ from .exceptions import (
     TooManyRedirects,
 )
 from .middlewares import build_client_middlewares
-from .options import NO_OPTIONS, UNCACHEABLE, Resolved, resolve
+from .options import NO_OPTIONS, Resolved, resolve, storable
 from .plan import Plan, PlanCache, body_of
 from .redirects import REDIRECTS, next_hop
 from .connector.connection import Connection, _Placeholder
@@ -149,7 +149,7 @@ class RequestPath:
             # -- the plan (on a miss: the URL and the proxy, checked before anything is traced)
             key: Hashable | None = None
             plan: Plan | None = None
-            if self._cache and o.plan_key is not UNCACHEABLE:
+            if self._cache:
                 key = str_or_url if o.plan_key is None else (str_or_url, o.plan_key)
                 plan = self._plans.get(method, key)
             if plan is None:
@@ -198,7 +198,7 @@ class RequestPath:
                 while True:
                     if plan is None:
                         plan = await self._plan(method, url, o, headers, auth, proxy, proxy_auth, history)
-                        if key is not None:
+                        if key is not None and storable(o.plan_key):
                             self._plans.put(method, key, plan)
                     if req_jar is None:
                         cookies = jar.filter_cookies(plan.url) if len(jar) else None
