@@ -224,14 +224,19 @@ class WsEcho:
             self.transport.writelines(out)
 
 
-async def serve(host: str, ports: list[int], ready_fd: int | None) -> None:
+async def serve(host: str, ports: list[int], ready_fd: int | None, hosts: int = 1) -> None:
+    """Listen on ``ports`` (0: any free one) of ``host``; the first port also on 127.0.0.2 …
+    127.0.0.<hosts> (the many-hosts pattern: the whole 127/8 is loopback)."""
     loop = asyncio.get_running_loop()
     servers = []
     bound = []
     for port in ports:
-        srv = await loop.create_server(HttpEcho, host, port, backlog=1024, reuse_address=True)
+        srv = await loop.create_server(HttpEcho, host, port, backlog=4096, reuse_address=True)
         servers.append(srv)
         bound.append(srv.sockets[0].getsockname()[1])
+    for i in range(2, hosts + 1):
+        servers.append(await loop.create_server(HttpEcho, f"127.0.0.{i}", bound[0], backlog=4096,
+                                                reuse_address=True))
     message = (" ".join(map(str, bound)) + "\n").encode()
     if ready_fd is not None:
         os.write(ready_fd, message)
@@ -250,6 +255,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--ports", type=int, default=1, help="how many listening ports (per-host pools)")
+    parser.add_argument("--hosts", type=int, default=1, help="the first port also on 127.0.0.2 … 127.0.0.<hosts>")
     parser.add_argument("--cpu", type=int, default=None, help="pin to this core")
     parser.add_argument("--ready-fd", type=int, default=None)
     parser.add_argument("--no-uvloop", action="store_true")
@@ -263,7 +269,7 @@ def main() -> None:
             uvloop.install()
         except ImportError:
             pass
-    asyncio.run(serve(args.host, [0] * args.ports, args.ready_fd))
+    asyncio.run(serve(args.host, [0] * args.ports, args.ready_fd, args.hosts))
 
 
 if __name__ == "__main__":

@@ -33,9 +33,11 @@ plain floor's figure changed with the scenarios run before it).  uvloop keeps pl
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from urllib.parse import urlsplit
 
+from bench.scenarios import Setup
 from bench.server import POST_OK, ROUTES
 
 READ_SIZE = 256 * 1024  # what asyncio's plain path asks recv for, so both kinds read alike
@@ -142,12 +144,19 @@ class RawWS:
 class Adapter:
     name = "raw-floor"
 
-    def __init__(self) -> None:
+    def __init__(self, setup: Setup | None = None) -> None:
+        setup = setup or Setup()
         self.idle: dict[tuple[str, int], list[_Counter]] = {}
         self.all: list[_Counter] = []
         self.requests: dict[tuple[str, str], bytes] = {}
         self.frames: dict[str | bytes, tuple[bytes, int, int]] = {}
         self.kind: type[_Counter] | None = None
+        # A pattern's limits: the least a bounded pool must do, one semaphore each (no middleware:
+        # the floor's "middleware" pattern is its plain GET; its cookies are bytes in the head).
+        self.limit = asyncio.Semaphore(setup.limit) if setup.limit else None
+        self.per_host = setup.limit_per_host
+        self.host_limits: dict[tuple[str, int], asyncio.Semaphore] = {}
+        self.cookie = "; ".join(f"{k}={v}" for k, v in setup.cookies.items())
 
     async def _connect(self, key: tuple[str, int]) -> _Counter:
         loop = asyncio.get_running_loop()
@@ -160,6 +169,24 @@ class Adapter:
     async def _exchange(self, url: str, request: bytes, expect: int) -> int:
         parts = urlsplit(url)
         key = (parts.hostname or "127.0.0.1", parts.port or 80)
+        if self.limit is None and not self.per_host:
+            return await self._send(key, request, expect)
+        host = None
+        if self.per_host:
+            host = self.host_limits.get(key)
+            if host is None:
+                host = self.host_limits[key] = asyncio.Semaphore(self.per_host)
+            await host.acquire()
+        try:
+            if self.limit is None:
+                return await self._send(key, request, expect)
+            async with self.limit:
+                return await self._send(key, request, expect)
+        finally:
+            if host is not None:
+                host.release()
+
+    async def _send(self, key: tuple[str, int], request: bytes, expect: int) -> int:
         pool = self.idle.setdefault(key, [])
         conn = pool.pop() if pool else await self._connect(key)
         conn.left = conn.size = expect
@@ -176,6 +203,28 @@ class Adapter:
             request = f"GET {path} HTTP/1.1\r\nHost: {urlsplit(url).netloc}\r\n\r\n".encode()
             self.requests[(url, "")] = request
         return await self._exchange(url, request, len(ROUTES[path.encode()]))
+
+    async def get_headers(self, url: str, headers: dict[str, str]) -> int:
+        parts = urlsplit(url)
+        request = self.requests.get((url, "headers"))
+        if request is None:
+            lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            cookie = f"Cookie: {self.cookie}\r\n" if self.cookie else ""
+            request = f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n{lines}{cookie}\r\n".encode()
+            self.requests[(url, "headers")] = request
+        return await self._exchange(url, request, len(ROUTES[parts.path.encode()]))
+
+    async def post_json(self, url: str, doc: object) -> int:
+        request = self.requests.get((url, "json"))
+        if request is None:
+            body = json.dumps(doc).encode()
+            parts = urlsplit(url)
+            request = (
+                f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode() + body
+            self.requests[(url, "json")] = request
+        return await self._exchange(url, request, len(POST_OK))
 
     async def post(self, url: str, body: bytes) -> int:
         request = self.requests.get((url, "post"))

@@ -4,8 +4,8 @@
 small GETs through sessions with more and more of the toolkit enabled and prints the
 client's CPU time per request (``time.process_time``, best of several runs):
 
-- ``plain``: no middleware (the session's plain-request lane);
-- ``noop-mw``: one pass-through middleware (what any middleware costs: no lane);
+- ``plain``: no middleware;
+- ``noop-mw``: one pass-through middleware (what a middleware itself costs on the one request path);
 - ``retry+polite``: RetryMiddleware(attempts=3) + PolitenessMiddleware with a rate far
   above what is sent (both run their checks; neither waits nor retries);
 - ``+stats``, ``+robots``: HostStats and a RobotsMiddleware with the rules cached;

@@ -1,10 +1,10 @@
 """The request path's caches and shortcuts never change what goes on the wire.
 
-Plain requests reuse a cached auto-header set and a cached serialized head; these
-tests check that a second request to another host, another method, another target,
-or with headers edited after construction (a middleware) still sends exactly the
-head an uncached request would.  Also: ``read()`` on a body that is already complete,
-raw headers built on first access, and the pool's release path.
+Requests are composed from the session's cached plans (``plan.py``); these tests check
+that a second request to another host, another method, another target, or with headers
+edited after construction (a middleware) still sends exactly the head an uncached
+request would.  Also: ``read()`` on a body that is already complete, raw headers built
+on first access, overridden ``connect`` / ``send`` / ``start``, and the pool's release path.
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ async def websocket(session: aiohttp.ClientSession, url: str) -> None:
 
 async def gaps(session: aiohttp.ClientSession, url: str) -> None:
     await session.get(url, timeout=5)  # gap: the verbs take **kwargs: Any
-    await session.get(url, allow_redirect=False)  # gap: the verbs take **kwargs: Any
+    await session.get(url, allow_redirect=False)  # expect-error
     await aiohttp.ClientSession(timeout=30).close()  # gap: ClientSession(timeout: Any)
 
 

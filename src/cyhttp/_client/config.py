@@ -53,7 +53,7 @@ class SessionConfig:
     # Mutable, as aiohttp's ``session.headers``: edits apply to later requests.
     headers: CIMultiDict[str] = dataclasses.field(default_factory=CIMultiDict)
     skip_auto_headers: frozenset[istr] = frozenset()
-    auth: Any = None
+    auth: BasicAuth | None = None
     json_serialize: Callable[[Any], str] = json.dumps
     version: HttpVersion = HttpVersion11
     connector_owner: bool = True

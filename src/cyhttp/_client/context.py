@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Coroutine, Generator
+from collections.abc import Awaitable, Coroutine, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -18,10 +18,10 @@ from .response import ClientResponse
 from .timeouts import counts_cancels
 
 if TYPE_CHECKING:
-
+    from .path import RequestPath
     from .session import ClientSession
 
-__all__ = ("_Deadlines", "_RequestContextManager", "_SessionRequestContextManager")
+__all__ = ("_Deadlines", "_PathRequestContextManager", "_RequestContextManager", "_SessionRequestContextManager")
 
 _RetType = TypeVar("_RetType")
 
@@ -52,7 +52,7 @@ class _Deadlines:
         task = asyncio.current_task(self._loop)  # the loop given: no get_running_loop()
         if task is None:
             raise RuntimeError("a request with a timeout must run inside a task")
-        cancelling = task.cancelling() if _HAS_UNCANCEL or counts_cancels(task) else 0
+        cancelling: int = task.cancelling() if _HAS_UNCANCEL or counts_cancels(task) else 0  # type: ignore[attr-defined,unused-ignore]
         bucket = self._buckets.get(when)
         if bucket is not None:
             bucket[task] = None
@@ -64,7 +64,7 @@ class _Deadlines:
         """Whether ``task``'s CancelledError is this deadline's (and no other cancel is pending)."""
         if not self.fired(when, task):
             return False
-        return not (_HAS_UNCANCEL or counts_cancels(task)) or task.uncancel() <= cancelling
+        return not (_HAS_UNCANCEL or counts_cancels(task)) or task.uncancel() <= cancelling  # type: ignore[attr-defined,unused-ignore,no-any-return]
 
     def add(self, when: float, task: asyncio.Task[Any]) -> None:
         bucket = self._buckets.get(when)
@@ -134,7 +134,10 @@ class _BaseRequestContextManager(Generic[_RetType]):
     def __iter__(self) -> Generator[Any, None, _RetType]:
         return self.__await__()
 
-    async def __aenter__(self) -> _RetType:
+    def __aenter__(self) -> Coroutine[Any, Any, _RetType]:
+        return self._enter()
+
+    async def _enter(self) -> _RetType:
         self._resp: _RetType = await self._coro
         return self._resp
 
@@ -153,6 +156,23 @@ class _RequestContextManager(_BaseRequestContextManager[ClientResponse]):
         if getattr(resp, "_writer", None) is not None:  # a request body still going out
             return resp.wait_for_close()
         return _DONE
+
+
+class _PathRequestContextManager(_RequestContextManager):
+    """What the session's verbs return: the request path itself stores the response here
+    (``RequestPath.run(…, sink=self)``), so entering is awaiting the path's coroutine —
+    no coroutine frame of its own per request."""
+
+    __slots__ = ()
+
+    @classmethod
+    def start(cls, path: RequestPath, method: str, url: Any, options: Mapping[str, Any]) -> _PathRequestContextManager:
+        cm = cls.__new__(cls)
+        cm._coro = path.run(method, url, options, cm)
+        return cm
+
+    def __aenter__(self) -> Coroutine[Any, Any, ClientResponse]:
+        return self._coro
 
 
 class _SessionRequestContextManager:

@@ -25,10 +25,11 @@ _EMPTY_BODY_REDIRECT = frozenset({301, 302})
 
 
 def next_hop(
-    resp: Any, req: Any, url: URL, method: str, data: Any, headers: CIMultiDict[str], requote: bool
+    resp: Any, url: URL, method: str, data: Any, headers: CIMultiDict[str], requote: bool
 ) -> tuple[URL, str, Any, bool] | None:
     """``(new_url, method, data, cross_origin)`` for a followed redirect; None without a Location.
 
+    ``data`` is what the hop sent (the next one resends it unless the method becomes GET).
     ``headers`` (the request's own, reused for the next hop) is edited in place: body
     headers go with a dropped body, credentials with a change of origin.
     """
@@ -39,8 +40,6 @@ def next_hop(
         data = None
         headers.popall(hdrs.CONTENT_LENGTH, None)
         headers.popall(hdrs.CONTENT_TYPE, None)
-    else:
-        data = req.body if req is not None and req.body is not None else data  # None: the lane's bodiless hop
     r_url = resp.headers.get(hdrs.LOCATION) or resp.headers.get(hdrs.URI)
     if r_url is None:
         return None

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from http.cookies import BaseCookie, Morsel, SimpleCookie
-from typing import Any
+from typing import Any, cast
 
 from multidict import (
     CIMultiDict,
@@ -39,7 +39,7 @@ from .exceptions import ClientConnectionResetError, ClientOSError, InvalidURL
 from .reqinfo import ConnectionKey, RequestInfo
 from .response import ClientResponse as _ClientResponse
 
-__all__ = ("ClientRequest", "SERVER_SOFTWARE", "GET_METHODS", "IDEMPOTENT_METHODS")
+__all__ = ("ClientRequest", "SERVER_SOFTWARE", "GET_METHODS", "IDEMPOTENT_METHODS", "write_request")
 
 
 def _version() -> str:
@@ -53,17 +53,6 @@ GET_METHODS = frozenset({hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_OPTIONS, hdrs.
 IDEMPOTENT_METHODS = GET_METHODS | {hdrs.METH_PUT, hdrs.METH_DELETE}
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _SSL_SCHEMES = frozenset({"https", "wss"})
-
-# The common request (no headers of its own, no cookies, no auth) costs two dict
-# lookups instead of a header build and a serialization: the auto headers are cached
-# per Host value and the serialized head per (that header set, method, target,
-# version).  A cached head is used only while the request's headers are untouched
-# since construction (multidict's version counter says so), so a middleware that edits
-# ``req.headers`` gets a freshly serialized head.  Both caches are bounded.
-_CACHE_MAX = 256
-_AUTO_HEADERS: dict[str, CIMultiDict[str]] = {}
-_HEADS: dict[tuple[Any, ...], bytes] = {}
-
 
 def cookie_header(cookies: Any, existing: str | None = None) -> str:
     """The Cookie header value for ``cookies`` (a mapping, pairs, or a jar's filtered
@@ -87,6 +76,33 @@ def cookie_header(cookies: Any, existing: str | None = None) -> str:
     return jar.output(header="", sep=";").strip()
 
 
+def headers_version(headers: CIMultiDict[str]) -> int:
+    """multidict's change counter of ``headers`` (unchanged version: unchanged headers)."""
+    return getversion(cast("MultiDict[object]", headers))
+
+
+def write_request(protocol: Any, method: str, head: bytes, body: bytes | None, read_until_eof: bool,
+                  auto_decompress: bool, read_bufsize: int, read_timeout: float | None, deadline: float | None,
+                  limits: tuple[int, int, int]) -> asyncio.Future[Any]:
+    """Get ``protocol`` ready for the response to ``method`` (how to read it: the rest of the
+    arguments, ``ResponseHandler.start_response``'s), then write ``head`` and a bytes ``body`` —
+    in one ``transport.write`` below 1 MiB.  Returns the response head's future."""
+    waiter: asyncio.Future[Any] = protocol.start_response(
+        method, read_until_eof, auto_decompress, read_bufsize, read_timeout, deadline, limits)
+    transport = protocol.transport
+    if transport is None or transport.is_closing():
+        protocol._waiter = None
+        raise ClientConnectionResetError("Cannot write to closing transport")
+    if body is None:
+        transport.write(head)
+    elif len(body) < 1 << 20:
+        transport.write(head + body)
+    else:
+        transport.write(head)
+        transport.write(body)
+    return waiter
+
+
 class ClientRequest:
     """What to send: method, URL, headers, body; ``send(conn)`` puts it on the wire."""
 
@@ -95,11 +111,31 @@ class ClientRequest:
     DEFAULT_HEADERS = {hdrs.ACCEPT: "*/*", hdrs.ACCEPT_ENCODING: ACCEPT_ENCODING}
 
     body: Any
+    _headers: CIMultiDict[str] | None = None  # a planned request builds them on first access
     _writer_task: asyncio.Task[None] | None = None
     response: Any = None
-    _head_key: tuple[str, str] | None = None  # set when the headers are a cached auto set
-    _headers_version = -1
     _conn_reused = False  # set by the session: went out on a pooled connection (retry-safe)
+    _timeout: Any = None  # the request's ClientTimeout (set by the request path)
+    # A request composed from a plan (``_planned``): its plan, head, cookie and body type.
+    _plan: Any = None
+    _planned_head: bytes | None = None
+    _cookie: str | None = None
+    _content_type: str | None = None
+    _headers_version = -1  # the headers' multidict version when first built (planned requests)
+    # What ``__init__`` sets, at its defaults: a planned request carries only what differs.
+    version: HttpVersion = HttpVersion11
+    ssl: Any = True
+    server_hostname: str | None = None
+    proxy: URL | None = None
+    proxy_auth: BasicAuth | None = None
+    proxy_headers: Any = None
+    expect100 = False
+    chunked = False
+    compress: str | bool | None = None
+    response_class: type | None = None
+    auth: BasicAuth | None = None
+    _timer: Any = None
+    _skip_auto_headers: frozenset[str] | None = None
 
     def __init__(
         self,
@@ -152,10 +188,6 @@ class ClientRequest:
         self._timer = timer
         self._connection_key: ConnectionKey | None = None
         self.response_params: tuple[Any, ...] = ()
-        if self._plain and not headers and data is None and auth is None and not cookies \
-                and not skip_auto_headers and not expect100 and not chunked:
-            if not url.raw_user and not url.raw_password and self._plain_headers():
-                return
         if url.raw_user or url.raw_password:
             auth = BasicAuth.from_url(url)
         self.auth = auth
@@ -166,54 +198,59 @@ class ClientRequest:
             self.expect100 = True
         self.body = None
         self._set_body(data, json_serialize)
-        if self._head_key is not None:
-            if data is None and not expect100 and not self.chunked:
-                self._headers_version = getversion(self.headers)
-            else:
-                self._head_key = None
+
+    @classmethod
+    def _planned(cls, plan: Any, cookie: str | None, body: bytes | None, content_type: str | None,
+                 traces: Any, response_params: tuple[Any, ...], timeout: Any) -> ClientRequest:
+        """A request composed from ``plan`` (see ``plan.py``): what ``__init__`` would build
+        for the plan's inputs with this ``body`` and ``cookie`` value, headers built lazily."""
+        req = cls.__new__(cls)
+        req.__dict__.update(plan.attrs)
+        req.body = body
+        req.traces = traces
+        req.response_params = response_params
+        req._timeout = timeout
+        req._plan = plan
+        if cookie is not None or body is not None:
+            req._cookie = cookie
+            req._content_type = content_type
+            req._planned_head = plan.head_for(cookie, body, content_type)
+        else:
+            req._planned_head = plan.head
+        return req
+
+    @property
+    def headers(self) -> CIMultiDict[str]:
+        """The request's headers (a planned request builds them on first access)."""
+        headers = self._headers
+        if headers is None:
+            body = self.body
+            headers = self._headers = self._plan.headers_for(
+                self._cookie, None if body is None else len(body), self._content_type)
+            self._headers_version = headers_version(headers)
+        return headers
+
+    @headers.setter
+    def headers(self, value: CIMultiDict[str]) -> None:
+        self._headers = value
 
     # -- construction --------------------------------------------------------------
 
-    _plain = True  # False in a subclass that changes how headers or the body are built
+    # False in a subclass that changes how a request is built or its head serialized: then
+    # no plan composes its requests (each is built by the subclass itself).
+    _plain = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._plain = (cls._build_headers is ClientRequest._build_headers
+        cls._plain = (cls.__init__ is ClientRequest.__init__
+                      and cls._build_headers is ClientRequest._build_headers
                       and cls._set_body is ClientRequest._set_body
+                      and cls._head is ClientRequest._head and cls._target is ClientRequest._target
                       and cls.DEFAULT_HEADERS is _DEFAULT_HEADERS)
-
-    def _plain_headers(self) -> bool:
-        """The rest of ``__init__`` for a plain request whose auto-header set is cached.
-
-        Exactly what ``_build_headers`` + ``_set_body`` give for no headers, body,
-        cookies, auth or skip list, in one step; False (nothing done) when the set for
-        this host is not cached yet.
-        """
-        host = self.url.host_port_subcomponent
-        cached = _AUTO_HEADERS.get(host) if host is not None else None
-        if cached is None:
-            return False
-        self.auth = None
-        self._skip_auto_headers = None
-        self._head_key = (host, self.method)
-        headers = self.headers = cached.copy()
-        if self.method not in GET_METHODS:
-            headers[hdrs.CONTENT_LENGTH] = "0"
-        self.body = None
-        self._headers_version = getversion(headers)
-        return True
 
     def _build_headers(self, headers: Any, skip: Iterable[str] | None, cookies: Any,
                        auth: BasicAuth | None) -> CIMultiDict[str]:
         host = self.url.host_port_subcomponent
-        plain = (not headers and not skip and not cookies and auth is None
-                 and self.DEFAULT_HEADERS is _DEFAULT_HEADERS and host is not None)
-        if plain:
-            cached = _AUTO_HEADERS.get(host)  # type: ignore[arg-type]
-            if cached is not None:
-                self._skip_auto_headers = None
-                self._head_key = (host, self.method)  # type: ignore[assignment]
-                return cached.copy()
         out: CIMultiDict[str] = CIMultiDict()
         out[hdrs.HOST] = host  # type: ignore[assignment]
         user_host = False
@@ -225,8 +262,9 @@ class ClientRequest:
                     user_host = True
                 else:
                     out.add(key, value)
+        used: Container[str]
         if skip:
-            self._skip_auto_headers: frozenset[str] | None = frozenset(istr(h) for h in skip)
+            self._skip_auto_headers = frozenset(istr(h) for h in skip)
             used = set(out.keys()) | self._skip_auto_headers
             if hdrs.HOST in self._skip_auto_headers and not user_host:
                 del out[hdrs.HOST]
@@ -244,11 +282,6 @@ class ClientRequest:
             if not isinstance(auth, BasicAuth):
                 raise TypeError("BasicAuth() tuple is required instead")
             out[hdrs.AUTHORIZATION] = auth.encode()
-        if plain:
-            if len(_AUTO_HEADERS) >= _CACHE_MAX:
-                _AUTO_HEADERS.clear()
-            _AUTO_HEADERS[host] = out.copy()  # type: ignore[index]
-            self._head_key = (host, self.method)  # type: ignore[assignment]
         return out
 
     @staticmethod
@@ -354,28 +387,28 @@ class ClientRequest:
 
     # -- sending -------------------------------------------------------------------------
 
-    def _head(self) -> bytes:
+    def _target(self) -> str:
         url = self.url
         if self.proxy is not None and not self.is_ssl():
-            target = str(url)
-        elif self.method == hdrs.METH_CONNECT:
-            target = url.host_port_subcomponent or ""
-        else:
-            target = url.raw_path_qs or "/"
+            return str(url)
+        if self.method == hdrs.METH_CONNECT:
+            return url.host_port_subcomponent or ""
+        return url.raw_path_qs or "/"
+
+    def _head(self) -> bytes:
+        planned = self._planned_head
+        if planned is not None:
+            # A planned request's head, unless something (a middleware) changed what it says.
+            plan = self._plan
+            headers = self._headers
+            if ((headers is None or headers_version(headers) == self._headers_version) and self.url is plan.target
+                    and self.method == plan.method and self.version is plan.version and self.proxy is plan.proxy):
+                return planned
+        target = self._target()
         if " " in target:  # only possible with URL(..., encoded=True): would split the line
             raise HeaderInjectionError(f"Whitespace in the request target: {target!r}")
         v = self.version
-        key: Any = self._head_key
-        if key is None or getversion(self.headers) != self._headers_version:
-            return serialize_head(f"{self.method} {target} HTTP/{v[0]}.{v[1]}", self.headers.items())
-        key = (key, self.method, target, v)
-        head = _HEADS.get(key)
-        if head is None:
-            head = serialize_head(f"{self.method} {target} HTTP/{v[0]}.{v[1]}", self.headers.items())
-            if len(_HEADS) >= _CACHE_MAX:
-                _HEADS.clear()
-            _HEADS[key] = head
-        return head
+        return serialize_head(f"{self.method} {target} HTTP/{v[0]}.{v[1]}", self.headers.items())
 
     async def send(self, conn: Any) -> Any:
         """Write the request on ``conn``; returns the (not yet started) response."""
@@ -388,37 +421,42 @@ class ClientRequest:
         """``send()`` without the traces: no coroutine (the session's untraced fast path)."""
         protocol = conn.protocol
         head = self._head()  # may raise ValueError (injection) before anything is sent
-        waiter = protocol.start_response(self.method, *self.response_params, expect100=self.expect100)
-        transport = protocol.transport
-        if transport is None or transport.is_closing():
-            protocol._waiter = None
-            raise ClientConnectionResetError("Cannot write to closing transport")
         body = self.body
-        if body is None:
-            transport.write(head)
-        elif type(body) is bytes and not self.expect100:
-            if self.chunked:
+        if not self.expect100 and (body is None or (type(body) is bytes and not self.chunked)):
+            waiter = write_request(protocol, self.method, head, body, *self.response_params)
+        else:
+            waiter = protocol.start_response(self.method, *self.response_params, expect100=self.expect100)
+            transport = protocol.transport
+            if transport is None or transport.is_closing():
+                protocol._waiter = None
+                raise ClientConnectionResetError("Cannot write to closing transport")
+            if type(body) is bytes and not self.expect100:  # chunked: in one write too
                 transport.write(b"".join((head, b"%x\r\n" % len(body), body, b"\r\n0\r\n\r\n"))
                                 if body else head + b"0\r\n\r\n")
             else:
-                transport.write(head + body if len(body) < 1 << 20 else head)
-                if len(body) >= 1 << 20:
-                    transport.write(body)
-        else:
-            transport.write(head)
-            self._writer_task = asyncio.get_running_loop().create_task(self._write_body(conn))
+                transport.write(head)
+                if body is not None:
+                    self._writer_task = asyncio.get_running_loop().create_task(self._write_body(conn))
         response_class = self.response_class
-        if response_class is None:
-            from .response import ClientResponse as response_class
-        lazy = response_class is _ClientResponse  # ours builds request_info on first use
-        response = self.response = response_class(
-            self.method, self.original_url, writer=self._writer_task, continue100=None,
-            timer=self._timer, request_info=None if lazy else self.request_info, traces=self.traces,
-            loop=self.loop, session=self._session,
-        )
-        if lazy:
-            response._req_headers = self.headers
-        response._waiter = waiter
+        if response_class is None or response_class is _ClientResponse:
+            # Ours builds request_info on first use, from the headers or the plan's parts.
+            response = _ClientResponse._new(self.method, self.original_url, self._writer_task, self.traces,
+                                            self.loop, self._session, waiter)
+            headers = self._headers
+            if headers is not None:
+                response._req_headers = headers
+            else:
+                body = self.body
+                response._req_parts = (self._plan, self._cookie, None if body is None else len(body),
+                                       self._content_type)
+        else:
+            response = response_class(
+                self.method, self.original_url, writer=self._writer_task, continue100=None,
+                timer=self._timer, request_info=self.request_info, traces=self.traces,
+                loop=self.loop, session=self._session,
+            )
+            response._waiter = waiter
+        self.response = response
         return response
 
     async def _write_body(self, conn: Any) -> None:
@@ -472,7 +510,7 @@ class ClientRequest:
         return f"<ClientRequest({self.method} {self.url})>"
 
 
-_DEFAULT_HEADERS = ClientRequest.DEFAULT_HEADERS  # a subclass with its own set skips the caches
+_DEFAULT_HEADERS = ClientRequest.DEFAULT_HEADERS  # a subclass with its own set is not composed
 
 
 class _CompressedBody:

@@ -91,8 +91,10 @@ class ClientResponse:
     _waiter: asyncio.Future[Any] | None = None
     _history: tuple[ClientResponse, ...] = ()  # the session sets it after redirects
     _req_headers: Any = None  # the request's headers, when request_info is built lazily
+    _req_parts: Any = None  # or what builds them: (plan, cookie, body length, content type)
     _closed = True
     _released = False
+    _request_info: RequestInfo | None = None  # None: built on first use (see request_info)
     _in_context = False  # inside ``async with resp`` (raise_for_status leaves releasing to its exit)
 
     def __init__(
@@ -113,10 +115,26 @@ class ClientResponse:
         self._real_url = url
         self._url = url.with_fragment(None) if url.raw_fragment else url
         self._writer = writer
-        self._request_info = request_info  # None: built on first use (see request_info)
+        self._request_info = request_info
         self._traces = traces or ()
         self._loop = loop
         self._session = session
+
+    @classmethod
+    def _new(cls, method: str, url: URL, writer: asyncio.Task[None] | None, traces: Any,
+             loop: asyncio.AbstractEventLoop | None, session: Any, waiter: asyncio.Future[Any]) -> ClientResponse:
+        """``ClientResponse(method, url, writer=…, …)`` for our own request path: the attributes
+        set directly (no keyword parsing), ``request_info`` built on first use."""
+        resp = cls.__new__(cls)
+        resp.method = method
+        resp._real_url = url
+        resp._url = url.with_fragment(None) if url.raw_fragment else url
+        resp._writer = writer
+        resp._traces = traces or ()
+        resp._loop = loop
+        resp._session = session
+        resp._waiter = waiter
+        return resp
 
     # -- the head --------------------------------------------------------------
 
@@ -209,9 +227,11 @@ class ClientResponse:
         if info is None:
             # Same fields ClientRequest.request_info would give: its url is ours, its
             # original_url our real_url; only the headers come from the request.
-            info = self._request_info = RequestInfo(
-                self._url, self.method, CIMultiDictProxy(self._req_headers), self._real_url
-            )
+            headers = self._req_headers
+            if headers is None:
+                plan, cookie, length, content_type = self._req_parts
+                headers = self._req_headers = plan.headers_for(cookie, length, content_type)
+            info = self._request_info = RequestInfo(self._url, self.method, CIMultiDictProxy(headers), self._real_url)
         return info
 
     @property

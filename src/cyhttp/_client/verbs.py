@@ -1,66 +1,76 @@
-"""The request verbs of ``ClientSession`` (aiohttp's signatures) and their dispatch.
+"""The request verbs of ``ClientSession``: aiohttp 3.14's names and typed keywords.
 
-How this works: a verb whose options are all ones the plain lane handles (``headers``,
-``params``, ``timeout``, ``allow_redirects``) goes to the session's ``PlainLane``;
-anything else, and every request with a body, to the general ``_request``.
+How this works: every verb hands its keywords, as the one dict Python already built
+for them, to the session's request path (``path.RequestPath.run``), which resolves only
+the keywords that were passed (``options.resolve``).  An unknown keyword is refused at
+the call, as any Python function refuses one.  ``head()`` alone does not follow
+redirects unless told to, as in aiohttp.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from yarl import URL
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from .. import hdrs
-from .._http.helpers import sentinel
-from .context import _RequestContextManager
-from .lane import LANE_KWARGS, LANE_METHODS, LANE_OPTIONS
+from .context import _PathRequestContextManager, _RequestContextManager
+from .options import OPTION_NAMES, RequestOptions, StrOrURL, Unpack
+
+if TYPE_CHECKING:
+    from .path import RequestPath
 
 __all__ = ("RequestVerbs",)
 
 
+def _unknown(verb: str, kwargs: Mapping[str, Any]) -> TypeError:
+    name = next(name for name in kwargs if name not in OPTION_NAMES)
+    return TypeError(f"{verb}() got an unexpected keyword argument {name!r}")
+
+
 class RequestVerbs:
-    """Mixed into ClientSession, which provides ``_lane`` and ``_request``."""
+    """Mixed into ClientSession, which provides ``_path``."""
 
     __slots__ = ()
-    _lane: Any
-    _request: Any
+    _path: RequestPath
 
-    def request(self, method: str, url: str | URL, **kwargs: Any) -> _RequestContextManager:
-        upper = method.upper()
-        if self._lane is not None and kwargs.keys() <= LANE_KWARGS and upper in LANE_METHODS:
-            return self._verb(upper, url, kwargs.pop("allow_redirects", True), kwargs)
-        return _RequestContextManager(self._request(method, url, **kwargs))
+    def request(self, method: str, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+        """Any method: ``async with session.request("GET", url) as resp``."""
+        if kwargs and not kwargs.keys() <= OPTION_NAMES:
+            raise _unknown("request", kwargs)  # at the call, as any Python function does
+        return _PathRequestContextManager.start(self._path, method.upper(), url, kwargs)
 
-    def _verb(self, method: str, url: str | URL, allow_redirects: bool, kwargs: dict[str, Any]) -> _RequestContextManager:
-        lane = self._lane
-        if lane is not None:
-            if not kwargs:
-                return _RequestContextManager(lane.request(method, url, allow_redirects))
-            if kwargs.keys() <= LANE_OPTIONS:
-                return _RequestContextManager(lane.request(
-                    method, url, allow_redirects, kwargs.get("timeout", sentinel), kwargs.get("headers"),
-                    kwargs.get("params"),
-                ))
-        return _RequestContextManager(self._request(method, url, allow_redirects=allow_redirects, **kwargs))
+    def get(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+        if kwargs and not kwargs.keys() <= OPTION_NAMES:
+            raise _unknown("get", kwargs)
+        return _PathRequestContextManager.start(self._path, hdrs.METH_GET, url, kwargs)
 
-    def get(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
-        return self._verb(hdrs.METH_GET, url, allow_redirects, kwargs)
+    def options(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+        if kwargs and not kwargs.keys() <= OPTION_NAMES:
+            raise _unknown("options", kwargs)
+        return _PathRequestContextManager.start(self._path, hdrs.METH_OPTIONS, url, kwargs)
 
-    def options(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
-        return self._verb(hdrs.METH_OPTIONS, url, allow_redirects, kwargs)
+    def head(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+        if kwargs and not kwargs.keys() <= OPTION_NAMES:
+            raise _unknown("head", kwargs)
+        options: dict[str, Any] = {"allow_redirects": False, **kwargs}
+        return _PathRequestContextManager.start(self._path, hdrs.METH_HEAD, url, options)
 
-    def head(self, url: str | URL, *, allow_redirects: bool = False, **kwargs: Any) -> _RequestContextManager:
-        return self._verb(hdrs.METH_HEAD, url, allow_redirects, kwargs)
+    def post(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+        if kwargs and not kwargs.keys() <= OPTION_NAMES:
+            raise _unknown("post", kwargs)
+        return _PathRequestContextManager.start(self._path, hdrs.METH_POST, url, kwargs)
 
-    def post(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
-        return _RequestContextManager(self._request(hdrs.METH_POST, url, data=data, **kwargs))
+    def put(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+        if kwargs and not kwargs.keys() <= OPTION_NAMES:
+            raise _unknown("put", kwargs)
+        return _PathRequestContextManager.start(self._path, hdrs.METH_PUT, url, kwargs)
 
-    def put(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
-        return _RequestContextManager(self._request(hdrs.METH_PUT, url, data=data, **kwargs))
+    def patch(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+        if kwargs and not kwargs.keys() <= OPTION_NAMES:
+            raise _unknown("patch", kwargs)
+        return _PathRequestContextManager.start(self._path, hdrs.METH_PATCH, url, kwargs)
 
-    def patch(self, url: str | URL, *, data: Any = None, **kwargs: Any) -> _RequestContextManager:
-        return _RequestContextManager(self._request(hdrs.METH_PATCH, url, data=data, **kwargs))
-
-    def delete(self, url: str | URL, *, allow_redirects: bool = True, **kwargs: Any) -> _RequestContextManager:
-        return self._verb(hdrs.METH_DELETE, url, allow_redirects, kwargs)
+    def delete(self, url: StrOrURL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+        if kwargs and not kwargs.keys() <= OPTION_NAMES:
+            raise _unknown("delete", kwargs)
+        return _PathRequestContextManager.start(self._path, hdrs.METH_DELETE, url, kwargs)

@@ -5,9 +5,12 @@ How this works: a connection is either *acquired* (lent to a request; counted in
 in ``_conns[key]``, a deque of ``(protocol, released_at)``).  ``connect()`` first takes
 an idle connection (oldest released first, as aiohttp 3.14 does), else reserves a slot
 with a placeholder and asks the subclass to ``_create_connection()``.  When no slot is
-free the caller queues a future in ``_waiters[key]`` (FIFO per key); every release wakes
-one waiter whose key has room.  A woken waiter that is cancelled before it could use
-its turn wakes the next one, so a slot is never lost.  One timer for the whole pool
+free the caller queues a plain future in ``_waiters[key]`` (FIFO per key) and is handed
+what it waits for: a released reusable connection goes straight to the next request
+queued for its key (it stays acquired; no parking, no re-checking), and a slot freed any
+other way is reserved for the first waiter whose key has room (round-robin over keys),
+with an idle connection of that key or a placeholder.  A waiter cancelled after it was
+handed something hands it on, so a slot is never lost.  One timer for the whole pool
 closes idle connections older than ``keepalive_timeout``.
 """
 
@@ -20,7 +23,7 @@ import traceback
 import warnings
 import weakref
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -92,7 +95,7 @@ class BaseConnector:
         self._conns: dict[ConnectionKey, deque[tuple[Protocol, float]]] = {}
         self._acquired: set[Protocol] = set()
         self._acquired_per_host: dict[ConnectionKey, set[Protocol]] = {}
-        self._waiters: dict[ConnectionKey, OrderedDict[asyncio.Future[None], None]] = {}
+        self._waiters: dict[ConnectionKey, OrderedDict[asyncio.Future[Protocol], None]] = {}
         self._cleanup_handle: asyncio.TimerHandle | None = None
         if enable_cleanup_closed and not NEEDS_CLEANUP_CLOSED:
             warnings.warn(
@@ -103,7 +106,7 @@ class BaseConnector:
             )
             enable_cleanup_closed = False
         self._cleanup_closed_disabled = not enable_cleanup_closed
-        self._cleanup_closed_transports: list[asyncio.BaseTransport | None] = []
+        self._cleanup_closed_transports: list[asyncio.Transport | None] = []
         self._cleanup_closed_handle: asyncio.TimerHandle | None = None
         self._closed = False
         # Whether connect() is ours: only then may the session take connect_idle()'s shortcut.
@@ -259,46 +262,111 @@ class BaseConnector:
             # Fast path: no timer, no await (unless tracing).
             if traces:
                 await self._trace_reuse(key, proto, traces)
-            return Connection(self, key, proto, self._loop, reused=True)
+            return Connection(self, key, proto, self._loop, True)
+        return await self._within_connect_timeout(self._acquire_new(req, key, traces, timeout, None), req, timeout)
 
+    async def connect_reserved(self, req: Any, slot: Protocol, timeout: ClientTimeout) -> Connection:
+        """A new connection for ``req`` in ``slot``, a slot the pool reserved for it (see ``_turn``)."""
+        key = req.connection_key
+        return await self._within_connect_timeout(self._acquire_new(req, key, [], timeout, slot), req, timeout)
+
+    async def _within_connect_timeout(self, coro: Coroutine[Any, Any, Connection], req: Any,
+                                      timeout: ClientTimeout) -> Connection:
         when = deadline(self._loop, timeout.connect, timeout.ceil_threshold)
         try:
+            if when is None:  # no timer to arm (the default): no timeout block either
+                return await coro
             async with timeout_at(self._loop, when):
-                if self._available_connections(key) <= 0:
-                    await self._wait_for_available_connection(key, traces)
-                    proto = self._take_idle(key)
-                    if proto is not None:
-                        if traces:
-                            await self._trace_reuse(key, proto, traces)
-                        return Connection(self, key, proto, self._loop, reused=True)
-                placeholder = _Placeholder()
-                self._acquire(key, placeholder)
-                try:
-                    if traces:
-                        for trace in traces:
-                            await trace.send_connection_create_start()
-                    proto = await self._create_connection(req, traces, timeout)
-                    if traces:
-                        for trace in traces:
-                            await trace.send_connection_create_end()
-                except BaseException:
-                    self._release_acquired(key, placeholder)
-                    raise
+                return await coro
         except asyncio.TimeoutError as exc:
             if isinstance(exc, ConnectionTimeoutError):
                 raise
             raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
 
+    # -- queueing for a slot -------------------------------------------------------------
+
+    def _turn(self, key: ConnectionKey) -> asyncio.Future[Protocol] | None:
+        """A place in ``key``'s queue when no slot is free (None: one is free now).
+
+        The future resolves to what a release hands the request: a live connection
+        (still acquired: now it is this request's) or a slot reserved for it (a
+        placeholder, acquired).  Whoever awaits it calls ``_end_turn`` afterwards."""
+        if self._available_connections(key) > 0:
+            return None
+        fut: asyncio.Future[Protocol] = self._loop.create_future()
+        queue = self._waiters.get(key)
+        if queue is None:
+            queue = self._waiters[key] = OrderedDict()
+        queue[fut] = None
+        return fut
+
+    def _end_turn(self, key: ConnectionKey, fut: asyncio.Future[Protocol], failed: bool) -> None:
+        """Out of the queue; a waiter that ``failed`` (cancelled, timed out) after it was
+        handed a connection or a slot passes it on, so a slot is never lost."""
+        if failed and fut.done() and not fut.cancelled():
+            self._give_back(key, fut.result())
+        queue = self._waiters.get(key)
+        if queue is not None:
+            queue.pop(fut, None)
+            if not queue:
+                del self._waiters[key]
+
+    async def _acquire_new(self, req: Any, key: ConnectionKey, traces: list[Any], timeout: ClientTimeout,
+                           slot: Protocol | None) -> Connection:
+        """Queue for a slot (unless given one) when none is free, then open a connection in it.
+
+        A queued request waits on a plain future, first come first served per key, and
+        never competes for what it was handed (see ``_turn``)."""
+        if slot is None:
+            fut = self._turn(key)
+            if fut is None:
+                slot = _Placeholder()
+                self._acquire(key, slot)
+            else:
+                try:
+                    if traces:
+                        for trace in traces:
+                            await trace.send_connection_queued_start()
+                    slot = await fut
+                    if traces:
+                        for trace in traces:
+                            await trace.send_connection_queued_end()
+                except BaseException:
+                    self._end_turn(key, fut, True)
+                    raise
+                self._end_turn(key, fut, False)
+                if type(slot) is not _Placeholder:  # a live connection, handed over
+                    if traces:
+                        await self._trace_reuse(key, slot, traces)
+                    return Connection(self, key, slot, self._loop, True)
+        try:
+            if traces:
+                for trace in traces:
+                    await trace.send_connection_create_start()
+            proto = await self._create_connection(req, traces, timeout)
+            if traces:
+                for trace in traces:
+                    await trace.send_connection_create_end()
+        except BaseException:
+            self._release_acquired(key, slot)
+            raise
         if self._closed:
             proto.close()
             raise ClientConnectionError("Connector is closed.")
         # Swap placeholder for the real protocol with no await in between, so a
         # cancellation can never leave either of them counted.
-        self._acquired.discard(placeholder)
+        self._acquired.discard(slot)
         if self._limit_per_host:
-            self._acquired_per_host[key].discard(placeholder)
+            self._acquired_per_host[key].discard(slot)
         self._acquire(key, proto)
         return Connection(self, key, proto, self._loop)
+
+    def _give_back(self, key: ConnectionKey, slot: Protocol) -> None:
+        """What a cancelled waiter was handed (a connection or a reserved slot), to the next."""
+        if type(slot) is _Placeholder:
+            self._release_acquired(key, slot)
+        else:
+            self._release(key, slot)
 
     def connect_idle(self, req: Any) -> Connection | None:
         """``connect()``'s fast path without a coroutine: an idle pooled connection or None.
@@ -313,7 +381,7 @@ class BaseConnector:
         proto = self._take_idle(key)
         if proto is None:
             return None
-        return Connection(self, key, proto, self._loop, reused=True)
+        return Connection(self, key, proto, self._loop, True)
 
     async def _trace_reuse(self, key: ConnectionKey, proto: Protocol, traces: list[Any]) -> None:
         try:
@@ -344,55 +412,28 @@ class BaseConnector:
         del self._conns[key]
         return None
 
-    async def _wait_for_available_connection(self, key: ConnectionKey, traces: list[Any]) -> None:
-        """Queue until a slot for ``key`` is free (FIFO; a re-queued waiter keeps its turn)."""
-        attempts = 0
-        while True:
-            fut: asyncio.Future[None] = self._loop.create_future()
-            queue = self._waiters.get(key)
-            if queue is None:
-                queue = self._waiters[key] = OrderedDict()
-            queue[fut] = None
-            if attempts:
-                # Woken but beaten to the slot: go back to the head of the line.
-                queue.move_to_end(fut, last=False)
-            try:
-                if traces:
-                    for trace in traces:
-                        await trace.send_connection_queued_start()
-                await fut
-                if traces:
-                    for trace in traces:
-                        await trace.send_connection_queued_end()
-            except BaseException:
-                if fut.done() and not fut.cancelled():
-                    # We were handed a turn but will not use it: pass it on.
-                    self._release_waiter()
-                raise
-            finally:
-                queue.pop(fut, None)
-                if not queue and self._waiters.get(key) is queue:
-                    del self._waiters[key]
-            if self._available_connections(key) > 0:
-                return
-            attempts += 1
-
     def _release_waiter(self) -> None:
-        """Wake one queued waiter whose key has a free slot (round-robin over keys)."""
-        if not self._waiters:
+        """A slot came free: reserve it for the first waiter, round-robin over keys, whose
+        key has room — with an idle connection of that key when there is one."""
+        waiters = self._waiters
+        if not waiters:
             return
-        for key in list(self._waiters):
+        for key in list(waiters):
             if self._available_connections(key) < 1:
                 continue
-            queue = self._waiters[key]
+            queue = waiters[key]
             while queue:
                 fut, _ = queue.popitem(last=False)
                 if not fut.done():
-                    fut.set_result(None)
-                    # Rotate: the next release starts with another host's queue.
-                    self._waiters[key] = self._waiters.pop(key)
+                    slot = self._take_idle(key)  # acquired for the waiter
+                    if slot is None:
+                        slot = _Placeholder()
+                        self._acquire(key, slot)
+                    fut.set_result(slot)
+                    # Rotate: the next free slot starts with another host's queue.
+                    waiters[key] = waiters.pop(key)
                     return
-            del self._waiters[key]
+            del waiters[key]
 
     # -- releasing ---------------------------------------------------------------------
 
@@ -409,9 +450,19 @@ class BaseConnector:
         self._release_waiter()
 
     def _release(self, key: ConnectionKey, protocol: Protocol, *, should_close: bool = False) -> None:
-        """Give a connection back: park it idle, or close it if it cannot be reused."""
+        """Give a connection back: to the next request queued for its key, else park it
+        idle, or close it if it cannot be reused."""
         if self._closed:
             return
+        reusable = not (should_close or self._force_close or protocol.should_close
+                        or (key.proxy is not None and single_use(key)))
+        if reusable and self._waiters:
+            queue = self._waiters.get(key)
+            while queue:
+                fut, _ = queue.popitem(last=False)
+                if not fut.done():
+                    fut.set_result(protocol)  # stays acquired: the slot changes hands, not count
+                    return
         self._acquired.discard(protocol)
         if self._limit_per_host:
             per_host = self._acquired_per_host.get(key)
@@ -419,10 +470,10 @@ class BaseConnector:
                 per_host.discard(protocol)
                 if not per_host:
                     del self._acquired_per_host[key]
-        if self._waiters:
-            self._release_waiter()
-        if self._force_close or should_close or protocol.should_close or (key.proxy is not None and single_use(key)):
+        if not reusable:
             self._discard(key, protocol)
+            if self._waiters:
+                self._release_waiter()
             return
         now = self._loop.time()
         conns = self._conns.get(key)
@@ -431,6 +482,8 @@ class BaseConnector:
         conns.append((protocol, now))
         if self._cleanup_handle is None and self._keepalive_timeout is not None:
             self._schedule_cleanup(now + self._keepalive_timeout)
+        if self._waiters:  # the freed slot may serve a request queued for another key
+            self._release_waiter()
 
     def _discard(self, key: ConnectionKey, proto: Protocol) -> None:
         transport = proto.transport
@@ -440,10 +493,13 @@ class BaseConnector:
 
     # -- timers ------------------------------------------------------------------------
 
+    def _weak_self(self) -> weakref.ref[BaseConnector]:
+        return weakref.ref(self)
+
     def _schedule_cleanup(self, when: float) -> None:
         if self._keepalive_timeout is not None and self._keepalive_timeout >= self._timeout_ceil_threshold:
             when = math.ceil(when)  # coalesce with the loop's other whole-second timers
-        self._cleanup_handle = self._loop.call_at(when, _weak_call, weakref.ref(self), "_cleanup")
+        self._cleanup_handle = self._loop.call_at(when, _weak_call, self._weak_self(), "_cleanup")
 
     def _cleanup(self) -> None:
         """Close idle connections past keep-alive (or disconnected); re-arm for the next expiry."""
@@ -480,7 +536,7 @@ class BaseConnector:
         self._cleanup_closed_transports = []
         if not self._cleanup_closed_disabled and not self._closed:
             self._cleanup_closed_handle = self._loop.call_at(
-                self._loop.time() + _CLEANUP_CLOSED_PERIOD, _weak_call, weakref.ref(self), "_cleanup_closed"
+                self._loop.time() + _CLEANUP_CLOSED_PERIOD, _weak_call, self._weak_self(), "_cleanup_closed"
             )
 
     async def _create_connection(self, req: Any, traces: list[Any], timeout: ClientTimeout) -> Protocol:

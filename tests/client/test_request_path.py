@@ -1,10 +1,11 @@
-"""The plain-request lane (``client_lane``) behaves exactly as the general path.
+"""The one request path: every request shape sends the bytes ``ClientRequest`` itself would.
 
-The lane only runs when an idle pooled connection exists, so every test first warms
-the pool with one request (which takes the general path), then checks what the lane
-does with the next ones: the head on the wire, redirects, cookies, a stale connection,
-the total timeout, raise_for_status, a broken head.  Each also runs with a middleware
-(which forces the general path) where the comparison matters.
+Each test warms the pool with one request (a new connection), then checks what the
+following ones do on the pooled connection, written from the session's cached plan:
+the head on the wire, redirects, cookies, a stale connection, the total timeout,
+raise_for_status, a broken head.  Where the comparison matters each runs twice, once
+with a pass-through middleware (the same path with a ``ClientRequest`` handed through
+the chain), and the two must agree byte for byte.
 """
 
 from __future__ import annotations
@@ -42,9 +43,7 @@ def _recorder(heads: list[bytes], answers: dict[bytes, bytes] | None = None):
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS", "DELETE"])
-async def test_lane_head_is_the_general_paths_head(method: str) -> None:
-    lane_heads: list[bytes] = []
-    general_heads: list[bytes] = []
+async def test_head_is_the_same_with_and_without_a_middleware(method: str) -> None:
     kwargs: dict[str, Any] = {"headers": {"User-Agent": "crawler/1"}, "skip_auto_headers": ["Accept"]}
     heads: list[bytes] = []
     async with raw_server(_recorder(heads)) as srv:
@@ -56,14 +55,14 @@ async def test_lane_head_is_the_general_paths_head(method: str) -> None:
                         if method != "HEAD":
                             assert await resp.read() == b"ok"
         assert srv.accepted == 2
-    lane_heads, general_heads = heads[:4], heads[4:]
-    assert lane_heads == general_heads
-    assert lane_heads[1].startswith(f"{method} /a?q=1 HTTP/1.1\r\n".encode())
-    assert b"User-Agent: crawler/1\r\n" in lane_heads[1] and b"Accept:" not in lane_heads[1]
+    plain, chained = heads[:4], heads[4:]
+    assert plain == chained
+    assert plain[1].startswith(f"{method} /a?q=1 HTTP/1.1\r\n".encode())
+    assert b"User-Agent: crawler/1\r\n" in plain[1] and b"Accept:" not in plain[1]
 
 
 @pytest.mark.parametrize("method", ["GET", "DELETE"])
-async def test_jar_cookies_on_the_lane_match_the_general_path(method: str) -> None:
+async def test_jar_cookies_with_and_without_a_middleware(method: str) -> None:
     heads: list[bytes] = []
     async with raw_server(_recorder(heads)) as srv:
         for extra in ({}, {"middlewares": (_passthrough,)}):
@@ -103,7 +102,7 @@ def test_cookie_header_shortcut_is_simplecookies_output(pairs: dict[str, str]) -
     assert cookie_header(filtered) == reference.output(header="", sep=";").strip()
 
 
-async def test_set_cookie_on_the_lane_reaches_the_jar_and_the_next_request() -> None:
+async def test_set_cookie_reaches_the_jar_and_the_next_request() -> None:
     heads: list[bytes] = []
     answers = {b"/login": b"HTTP/1.1 200 OK\r\nSet-Cookie: sid=7; Path=/\r\nContent-Length: 2\r\n\r\nok"}
     async with raw_server(_recorder(heads, answers)) as srv, \
@@ -115,7 +114,7 @@ async def test_set_cookie_on_the_lane_reaches_the_jar_and_the_next_request() -> 
     assert b"Cookie:" not in heads[1] and heads[2].endswith(b"Cookie: sid=7\r\n\r\n")
 
 
-async def test_request_headers_and_params_on_the_lane_match_the_general_path() -> None:
+async def test_request_headers_and_params_with_and_without_a_middleware() -> None:
     from multidict import CIMultiDict
 
     options: list[dict[str, Any]] = [
@@ -149,14 +148,14 @@ async def test_request_headers_and_params_on_the_lane_match_the_general_path() -
     assert heads[5].startswith(b"GET /p?q=a+b&n=1 HTTP/1.1\r\n")
 
 
-async def test_base_url_sessions_use_the_lane_with_joined_urls() -> None:
+async def test_base_url_sessions_plan_the_urls_as_given() -> None:
     heads: list[bytes] = []
     async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession(base_url=srv.url / "api/") as session:
         for path in ("items", "items", "/root", "items?x=1"):
             async with session.get(path) as resp:
                 assert await resp.read() == b"ok"
                 assert resp.url.path in ("/api/items", "/root")
-        assert set(session._lane._plans["GET"]) == {"items", "/root", "items?x=1"}  # type: ignore[union-attr]
+        assert set(session._path.plans.for_method("GET")) == {"items", "/root", "items?x=1"}
     assert [h.split(b" ")[1] for h in heads] == [b"/api/items", b"/api/items", b"/root", b"/api/items?x=1"]
 
 
@@ -172,7 +171,7 @@ async def test_bad_timeout_value_leaves_the_pool_intact() -> None:
 
 
 async def test_plans_are_bounded() -> None:
-    from cyhttp._client.lane import _PLANS_MAX
+    from cyhttp._client.plan import PLANS_MAX as _PLANS_MAX
 
     heads: list[bytes] = []
 
@@ -183,23 +182,22 @@ async def test_plans_are_bounded() -> None:
             await writer.drain()
 
     async with raw_server(handler) as srv, cyhttp.ClientSession() as session:
-        plans = session._lane._plans["GET"]  # type: ignore[union-attr]
         for i in range(_PLANS_MAX + 1):
             async with session.get(srv.url / f"p{i}") as resp:
                 assert await resp.read() == b"ok"
             if i == _PLANS_MAX - 1:
-                assert len(plans) == _PLANS_MAX  # just under: every URL remembered
-        assert len(plans) == 1  # just over: forgotten at once, then refilled
+                assert len(session._path.plans.for_method("GET")) == _PLANS_MAX  # just under: all remembered
+        assert len(session._path.plans.for_method("GET")) == 1  # just over: forgotten at once, then refilled
     assert heads[-1].startswith(b"GET /p%d HTTP/1.1" % _PLANS_MAX)
 
 
-async def test_unhashable_options_take_the_general_path() -> None:
+async def test_unhashable_options_are_not_remembered() -> None:
     heads: list[bytes] = []
     async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession() as session:
         for _ in range(2):
             async with session.get(srv.url / "p", params={"k": ["1", "2"]}) as resp:  # list value
                 assert await resp.read() == b"ok"
-        assert session._lane is not None and not session._lane._plans["GET"]
+        assert not session._path.plans.for_method("GET")
     assert all(h.startswith(b"GET /p?k=1&k=2 HTTP/1.1\r\n") for h in heads)
 
 
@@ -219,22 +217,25 @@ async def test_session_headers_edited_later_reach_the_wire() -> None:
     assert b"User-Agent: crawler/2\r\n" in heads[-1] and b"User-Agent: crawler/2" not in heads[-2]
 
 
-async def test_lane_remembers_a_plan_per_url_and_not_for_others() -> None:
+async def test_a_plan_per_url_and_options() -> None:
     heads: list[bytes] = []
-    async with raw_server(_recorder(heads)) as srv, cyhttp.ClientSession() as session:
-        lane = session._lane
-        assert lane is not None
-        for _ in range(3):
-            async with session.get(srv.url / "x") as resp:
-                await resp.read()
-        async with session.get(srv.url / "y", skip_auto_headers=["Accept"]) as resp:  # general path
-            await resp.read()
-        assert list(lane._plans["GET"]) == [srv.url / "x"]
-    async with cyhttp.ClientSession(middlewares=(_passthrough,)) as session:
-        assert session._lane is None
+    async with raw_server(_recorder(heads)) as srv:
+        for extra in ({}, {"middlewares": (_passthrough,)}):
+            async with cyhttp.ClientSession(**extra) as session:
+                for _ in range(3):
+                    async with session.get(srv.url / "x") as resp:
+                        await resp.read()
+                async with session.get(srv.url / "y", skip_auto_headers=["Accept"]) as resp:
+                    await resp.read()
+                async with session.get(srv.url / "x", timeout=5, allow_redirects=False) as resp:  # same plan
+                    await resp.read()
+                assert list(session._path.plans.for_method("GET")) == [
+                    srv.url / "x", (srv.url / "y", (("skip_auto_headers", frozenset({"Accept"})),))]
+    assert heads[:5] == heads[5:]
+    assert b"Accept:" not in heads[3] and b"Accept: */*\r\n" in heads[0]
 
 
-async def test_response_fields_through_the_lane() -> None:
+async def test_response_fields_on_a_pooled_connection() -> None:
     heads: list[bytes] = []
     answers = {b"/r": b"HTTP/1.1 201 Made\r\nContent-Length: 3\r\nX-A: 1\r\nX-A: 2\r\n\r\nabc"}
     async with raw_server(_recorder(heads, answers)) as srv, cyhttp.ClientSession() as session:
@@ -249,7 +250,7 @@ async def test_response_fields_through_the_lane() -> None:
         assert srv.accepted == 1
 
 
-async def test_redirect_and_cookies_continue_on_the_general_path() -> None:
+async def test_redirect_and_cookies_on_a_pooled_connection() -> None:
     async def redirect(request: web.Request) -> web.Response:
         raise web.HTTPFound("/final")
 
@@ -279,11 +280,11 @@ async def test_redirect_and_cookies_continue_on_the_general_path() -> None:
         async with session.get(base / "login") as resp:
             assert await resp.text() == "in"
         assert {c.key: c.value for c in session.cookie_jar} == {"sid": "42"}
-        async with session.get(base / "r") as resp:  # the jar has a cookie now: general path sends it
+        async with session.get(base / "r") as resp:  # the jar has a cookie now: both hops send it
             assert await resp.text() == "42"
 
 
-async def test_too_many_redirects_counts_the_lanes_hop() -> None:
+async def test_too_many_redirects_counts_the_first_hop() -> None:
     async def loop_(request: web.Request) -> web.Response:
         raise web.HTTPFound("/loop")
 
@@ -357,7 +358,7 @@ def _stalls_on_second_request():
     return handler
 
 
-async def test_total_timeout_on_the_lane() -> None:
+async def test_total_timeout_on_a_pooled_connection() -> None:
     timeout = cyhttp.ClientTimeout(total=0.3)
     async with raw_server(_stalls_on_second_request()) as srv, cyhttp.ClientSession(timeout=timeout) as session:
         await (await session.get(srv.url / "a")).read()
@@ -367,10 +368,10 @@ async def test_total_timeout_on_the_lane() -> None:
 
 
 @pytest.mark.parametrize("timeout", [0.3, cyhttp.ClientTimeout(total=0.3), cyhttp.ClientTimeout(sock_read=0.3)])
-async def test_per_request_timeout_on_the_lane(timeout: Any) -> None:
+async def test_per_request_timeout_on_a_pooled_connection(timeout: Any) -> None:
     async with raw_server(_stalls_on_second_request()) as srv, cyhttp.ClientSession() as session:
         await (await session.get(srv.url / "a", timeout=timeout)).read()
-        assert list(session._lane._plans["GET"]) == [srv.url / "a"]  # type: ignore[union-attr]
+        assert list(session._path.plans.for_method("GET")) == [srv.url / "a"]  # timeout: not in the plan
         with pytest.raises(asyncio.TimeoutError):  # ServerTimeoutError for sock_read is one too
             await session.get(srv.url / "a", timeout=timeout)
         async with session.request("get", srv.url / "b", timeout=timeout, allow_redirects=False) as resp:
@@ -395,7 +396,7 @@ async def test_cancel_from_outside_stays_a_cancellation() -> None:
 
 
 @pytest.mark.parametrize("kind", ["flag", "callable"])
-async def test_raise_for_status_on_the_lane(kind: str) -> None:
+async def test_raise_for_status_on_a_pooled_connection(kind: str) -> None:
     seen: list[int] = []
 
     async def check(resp: cyhttp.ClientResponse) -> None:
@@ -416,7 +417,7 @@ async def test_raise_for_status_on_the_lane(kind: str) -> None:
         assert seen == [200, 404, 200]
 
 
-async def test_broken_head_on_the_lane() -> None:
+async def test_broken_head_on_a_pooled_connection() -> None:
     answers = {b"/bad": b"HTTP/1.1 200 OK\r\nBad Header\r\n\r\n"}
     heads: list[bytes] = []
     async with raw_server(_recorder(heads, answers)) as srv, cyhttp.ClientSession() as session:
@@ -426,7 +427,7 @@ async def test_broken_head_on_the_lane() -> None:
         assert info.value.status == 400
 
 
-async def test_closed_session_and_bad_urls_take_the_general_paths_errors() -> None:
+async def test_closed_session_and_bad_urls_raise_aiohttps_errors() -> None:
     heads: list[bytes] = []
     async with raw_server(_recorder(heads)) as srv:
         session = cyhttp.ClientSession()
