@@ -59,6 +59,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     # What the lazy names below are, for type checkers (at run time they load on first use).
+    from ._http.payload_streamer import streamer
     from ._client.cookiejar import CookieJar, DummyCookieJar
     from ._client.digest_auth import DigestAuthMiddleware
     from ._client.middlewares import ClientHandlerType, ClientMiddlewareType

@@ -402,7 +402,7 @@ class ClientWebSocketResponse:
                 continue  # PONG (or an answered PING) is not shown with autoping
             return msg
 
-    async def _read_next(self, proto: Any) -> WSMessage:
+    async def _read_next(self, proto: WSProtocol) -> WSMessage:
         """``proto.read()``, ended with CLOSED when a close() in another task took the
         reading over while we waited (several tasks closing at once, as aiohttp answers)."""
         msg = proto.pop()

@@ -93,7 +93,7 @@ def _fields(lines: list[str], headers: Headers) -> bytes:
         items = cast(Iterable[tuple[str, str]], headers)
     else:
         items_of = getattr(headers, "items", None)  # a CIMultiDict, a dict ...
-        items = items_of() if callable(items_of) else cast(Iterable[tuple[str, str]], headers)
+        items = cast(Iterable[tuple[str, str]], items_of() if callable(items_of) else headers)
     append = lines.append
     good = _GOOD_NAMES
     plain = _PLAIN

@@ -288,8 +288,9 @@ class TextIOPayload(IOBasePayload):
     def __init__(self, value: Any, *args: Any, encoding: str | None = None,
                  content_type: str | None = None, **kwargs: Any) -> None:
         if encoding is None:
-            encoding = "utf-8" if content_type is None else None
-            if encoding is None:
+            if content_type is None:
+                encoding = "utf-8"
+            else:
                 from .helpers import parse_content_type
 
                 encoding = parse_content_type(content_type)[1].get("charset", "utf-8")

@@ -163,7 +163,7 @@ class Application(MutableMapping["str | AppKey[Any]", Any]):
     @overload
     def get(self, key: str, default: Any = ...) -> Any: ...
 
-    def get(self, key: str | AppKey[_T], default: Any = None) -> Any:
+    def get(self, key: str | AppKey[_T], default: Any = None) -> Any:  # pyright: ignore[reportIncompatibleMethodOverride]  # AppKey overloads, as aiohttp's
         return self._state.get(key, default)
 
     # -- loop, freezing ------------------------------------------------------------------

@@ -19,7 +19,7 @@ import warnings
 from contextlib import suppress
 from html import escape as html_escape
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -57,7 +57,7 @@ ERROR_MESSAGE = RawRequestMessage.of(RawRequestMessage(
     None))  # type: ignore[arg-type]
 
 
-def _finishes_now(resp: Any) -> bool:
+def _finishes_now(resp: Any) -> TypeGuard[Response]:
     """A Response whose class keeps Response's prepare / write_eof (``_sends_whole``), with
     a bytes body and no compression, not yet prepared: sent without awaiting anything."""
     if not resp._sends_whole or resp._compression or resp._payload_writer is not None:

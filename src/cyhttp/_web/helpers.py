@@ -129,7 +129,7 @@ class ChainMapProxy(Mapping["str | AppKey[Any]", Any]):
     @overload
     def get(self, key: str, default: Any = ...) -> Any: ...
 
-    def get(self, key: str | AppKey[_T], default: Any = None) -> Any:
+    def get(self, key: str | AppKey[_T], default: Any = None) -> Any:  # pyright: ignore[reportIncompatibleMethodOverride]  # AppKey overloads, as aiohttp's
         try:
             return self[key]
         except KeyError:

@@ -137,7 +137,7 @@ class Intake:
             cls = type(event)
             if cls is bytes or cls is memoryview or cls is bytearray:
                 if inflate is None:
-                    payload.feed_data(event if cls is bytes else bytes(event))
+                    payload.feed_data(event if cls is bytes else bytes(event))  # pyright: ignore[reportOptionalMemberAccess]  # a body follows its head
                 elif not inflate.feed(event if cls is bytes else bytes(event)):
                     # The body's reader is full of decoded bytes: what follows waits.
                     self._payload = payload
@@ -149,11 +149,11 @@ class Intake:
                     inflate.end()
                     inflate = self._inflate = None
                 elif payload is not EMPTY_PAYLOAD:
-                    payload.feed_eof()
+                    payload.feed_eof()  # pyright: ignore[reportOptionalMemberAccess]  # an end follows its head
                 payload = None
             elif cls is ChunkEnds:
                 if inflate is None:
-                    payload.feed_chunk_ends(event.ends)
+                    payload.feed_chunk_ends(event.ends)  # pyright: ignore[reportOptionalMemberAccess]  # a body follows its head
             elif isinstance(event, ParseError):  # held back behind a decoded body
                 self._payload = payload
                 self._on_parse_error(event)

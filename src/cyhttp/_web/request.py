@@ -78,7 +78,8 @@ class BaseRequest(MutableMapping["str | RequestKey[Any]", Any], HeadersMixin, Re
         self._protocol = protocol
         self._payload_writer = payload_writer
         self._payload = payload
-        self._headers: CIMultiDictProxy[str] = message.headers
+        # A request's headers are read-only, a response's mutable; the mixin only reads them.
+        self._headers: CIMultiDictProxy[str] = message.headers  # pyright: ignore[reportIncompatibleVariableOverride]
         method = message.method
         self._method = method if method.isupper() else method.upper()
         self._version = message.version  # a plain (major, minor) tuple; see .version

@@ -299,5 +299,5 @@ class PrefixResource(AbstractResource):
         self._prefix = prefix + self._prefix
         self._prefix2 = self._prefix + "/"
 
-    def raw_match(self, prefix: str) -> bool:
+    def raw_match(self, path: str) -> bool:
         return False

@@ -27,7 +27,7 @@ _EPOCH = "Thu, 01 Jan 1970 00:00:00 GMT"
 class ResponseHeadersMixin(HeadersMixin):
     """Cookies and header properties (needs ``_headers``, ``_cookies`` and ``_chunked``)."""
 
-    _headers: CIMultiDict[str]
+    _headers: CIMultiDict[str]  # pyright: ignore[reportIncompatibleVariableOverride]  # mutable here; the mixin only reads
     _cookies: SimpleCookie | None = None
     _chunked: bool
 
