@@ -53,7 +53,7 @@ bench: build $(VENV)/.bench-installed
 bench-quick: build $(VENV)/.bench-installed
 	$(PY) -m bench --quick $(BENCH_ARGS)
 
-# Differential fuzzing of every engine twin pair (tests/fuzz): FUZZ_SECONDS (default 420) for
+# Differential fuzzing of every engine twin pair (tests/fuzz): FUZZ_SECONDS (default 480) for
 # the whole run, FUZZ_INPUTS per pair (default 1,000,000), FUZZ_TARGETS, FUZZ_JOBS, FUZZ_SEED;
 # the smallest reproducer of any failure is printed and kept in build/fuzz/findings.json.
 fuzz: build

@@ -4,7 +4,7 @@
                          [--jobs N] [--seed N] [--batch-seconds N] [--out DIR]
 
 Environment (the Makefile's ``make fuzz`` reads these too): ``FUZZ_SECONDS`` (the whole
-run's time budget, default 420: on an idle core every pair reaches its input count in
+run's time budget, default 480: on an idle core every pair reaches its input count in
 it), ``FUZZ_INPUTS`` (per pair, default 1,000,000: a pair stops there, and its unused
 time goes to the pairs after it, which run dearest last), ``FUZZ_TARGETS``,
 ``FUZZ_JOBS`` (pairs run side by side, default 1), ``FUZZ_SEED`` (default: from the
@@ -312,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command")
     parser.add_argument("--targets", default=env.get("FUZZ_TARGETS") or ",".join(ORDER))
-    parser.add_argument("--seconds", type=float, default=float(env.get("FUZZ_SECONDS") or 420))
+    parser.add_argument("--seconds", type=float, default=float(env.get("FUZZ_SECONDS") or 480))
     parser.add_argument("--inputs", type=int, default=int(env.get("FUZZ_INPUTS") or 1_000_000))
     parser.add_argument("--jobs", type=int, default=int(env.get("FUZZ_JOBS") or 1))
     parser.add_argument("--seed", type=int, default=int(env["FUZZ_SEED"]) if env.get("FUZZ_SEED") else None)
