@@ -81,9 +81,10 @@ def headers_version(headers: CIMultiDict[str]) -> int:
     return getversion(cast("MultiDict[object]", headers))
 
 
-def write_request(protocol: Any, method: str, head: bytes, body: bytes | None, read_until_eof: bool,
-                  auto_decompress: bool, read_bufsize: int, read_timeout: float | None, deadline: float | None,
-                  limits: tuple[int, int, int]) -> asyncio.Future[Any]:
+def write_request(protocol: Any, method: str, head: bytes, body: bytes | None, read_until_eof: bool = True,
+                  auto_decompress: bool = True, read_bufsize: int = 2**16, read_timeout: float | None = None,
+                  deadline: float | None = None, limits: tuple[int, int, int] = (8190, 8190, 128)
+                  ) -> asyncio.Future[Any]:
     """Get ``protocol`` ready for the response to ``method`` (how to read it: the rest of the
     arguments, ``ResponseHandler.start_response``'s), then write ``head`` and a bytes ``body`` —
     in one ``transport.write`` below 1 MiB.  Returns the response head's future."""
