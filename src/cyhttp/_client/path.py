@@ -55,10 +55,11 @@ from .options import NO_OPTIONS, Resolved, resolve, storable
 from .plan import Plan, PlanCache, body_of
 from .redirects import REDIRECTS, next_hop
 from .connector.connection import Connection, _Placeholder
-from .request import IDEMPOTENT_METHODS, ClientRequest, cookie_header, write_request
+from .request import IDEMPOTENT_METHODS, ClientRequest
 from .response import ClientResponse
 from .send import send_request
 from .timeouts import ClientTimeout, deadline
+from .wire import cookie_header, write_request
 
 if TYPE_CHECKING:
     from .connector.pool import BaseConnector
