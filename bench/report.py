@@ -39,6 +39,7 @@ class Results:
     cpu_us: dict[tuple[str, str, str], list[float]] = field(default_factory=dict)
     ops: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
     errors: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    cut: set[tuple[str, str, str]] = field(default_factory=set)  # gathered runs the time box ended
 
     def add(self, client: str, loop: str, row: dict) -> None:
         key = (row["scenario"], loop, client)
@@ -49,6 +50,8 @@ class Results:
         value = row["bytes"] / row["seconds"] / 1e6 if unit == "MB/s" else row["ops"] / row["seconds"]
         self.values.setdefault(key, []).append(value)
         self.ops.setdefault(key, []).append(row["ops"])
+        if row.get("cut"):
+            self.cut.add(key)
         if row.get("cpu") and row["ops"]:
             self.cpu_us.setdefault(key, []).append(row["cpu"] / row["ops"] * 1e6)
 
@@ -96,9 +99,12 @@ class Results:
         if self.duration < TRUST_SECONDS or self.rounds < TRUST_ROUNDS:
             out.append(f"short run: {self.rounds} round(s) × {self.duration:g} s per scenario "
                        f"(trust needs ≥ {TRUST_ROUNDS} × {TRUST_SECONDS:g} s: medians of alternating rounds)")
-        if self.gathered < GATHERED or self.time_box is not None:
-            boxed = f", counting what completed within {self.time_box:g} s" if self.time_box is not None else ""
-            out.append(f"gathered patterns ran {self.gathered:,} tasks{boxed}, not {GATHERED:,} to the end")
+        if self.gathered < GATHERED:
+            out.append(f"gathered patterns ran {self.gathered:,} tasks, not {GATHERED:,}")
+        if self.cut:
+            names = sorted({f"{s}/{c}" for s, _, c in self.cut})
+            out.append(f"the {self.time_box:g} s time box ended gathered runs before all tasks finished "
+                       f"(what completed is counted): {', '.join(names[:8])}" + (" …" if len(names) > 8 else ""))
         few = sorted({f"{r['scenario']}/{r['client']}" for r in rows
                       if r["min_ops"] is not None and r["min_ops"] < TRUST_OPS and SCENARIOS[r["scenario"]].unit != "MB/s"})
         if few:

@@ -30,8 +30,10 @@ from bench.scenarios import (
 )
 
 # CPU seconds the client process spent in the last drive: the client's own cost per
-# operation, which a server-bound scenario's throughput cannot show.
+# operation, which a server-bound scenario's throughput cannot show; and whether a time box
+# cut the last gathered pattern short.
 _last_cpu = [0.0]
+_last_cut = [False]
 
 
 async def _drive(n: int, seconds: float, op) -> tuple[int, int, float]:
@@ -87,6 +89,7 @@ async def _gathered(total: int, op, bound: int | None, time_box: float | None) -
             everything.cancel()
             await asyncio.gather(everything, return_exceptions=True)
             _last_cpu[0] = spent
+            _last_cut[0] = True
             return count, sizes[0], elapsed
     _last_cpu[0] = time.process_time() - cpu
     return sizes[1], sizes[0], time.perf_counter() - start
@@ -155,7 +158,8 @@ async def main_async(args) -> None:
     base = [f"http://127.0.0.1:{p}" for p in args.ports]
     for name in args.scenarios:
         sc = SCENARIOS[name]
-        limit = args.duration * 4 + 20 + (args.gathered / 500 if sc.drive != "workers" else 0)
+        limit = args.duration * 4 + 20 + (
+            (args.time_box or args.gathered / 500) * 1.5 if sc.drive != "workers" else 0)
         try:
             result = await asyncio.wait_for(
                 run_scenario(adapter_cls, sc, base, args.duration, args.gathered, args.time_box), limit)
@@ -168,8 +172,11 @@ async def main_async(args) -> None:
             print(json.dumps({"scenario": name, "na": result}), flush=True)
             continue
         ops, nbytes, elapsed = result
-        print(json.dumps({"scenario": name, "ops": ops, "bytes": nbytes, "seconds": elapsed,
-                          "cpu": _last_cpu[0]}), flush=True)
+        row = {"scenario": name, "ops": ops, "bytes": nbytes, "seconds": elapsed, "cpu": _last_cpu[0]}
+        if _last_cut[0]:
+            row["cut"] = True
+            _last_cut[0] = False
+        print(json.dumps(row), flush=True)
 
 
 def main() -> None:

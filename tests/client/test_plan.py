@@ -340,3 +340,17 @@ async def test_remembered_cookie_header_follows_the_jar() -> None:
         await (await session.get(srv.url / "p")).read()
     cookies = [next((line for line in h.split(b"\r\n") if line.startswith(b"Cookie:")), None) for h in seen]
     assert cookies == [b"Cookie: a=1; b=x"] * 3 + [b"Cookie: a=2; b=x"] * 2 + [None, b"Cookie: c=3"]
+
+
+async def test_a_middleware_may_send_a_request_of_its_own() -> None:
+    seen: list[bytes] = []
+
+    async def replace(req: Any, handler: Any) -> Any:
+        own = ClientRequest("GET", req.url / "own", headers={"X-Own": "1"})  # no session, no timeout
+        return await handler(own)
+
+    async with raw_server(_recorder(seen)) as srv, cyhttp.ClientSession(middlewares=(replace,)) as session:
+        for _ in range(2):
+            async with session.get(srv.url / "a") as resp:
+                assert await resp.read() == b"ok"
+    assert all(h.startswith(b"GET /a/own HTTP/1.1\r\n") and b"X-Own: 1\r\n" in h for h in seen)

@@ -88,7 +88,7 @@ def test_cookie_header_shortcut_is_simplecookies_output(pairs: dict[str, str]) -
     """The jar's morsels joined directly give exactly what a SimpleCookie round trip gives."""
     from http.cookies import BaseCookie, SimpleCookie
 
-    from cyhttp._client.request import cookie_header
+    from cyhttp._client.wire import cookie_header
     from cyhttp._http.cookie_parse import make_morsel
 
     jar = cyhttp.CookieJar(unsafe=True)

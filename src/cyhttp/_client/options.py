@@ -18,7 +18,6 @@ query value in its key is a str (``storable``).
 from __future__ import annotations
 
 import inspect
-import sys
 import warnings
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypedDict
@@ -32,18 +31,13 @@ from ..abc import LooseCookies
 from .timeouts import ClientTimeout
 from .tls import Fingerprint, merge_ssl_params
 
-if sys.version_info >= (3, 11):
-    from typing import Unpack
-else:  # pragma: no cover - Python 3.10
-    from typing_extensions import Unpack
-
 if TYPE_CHECKING:
     from ssl import SSLContext
 
     from .middlewares import ClientMiddlewareType
     from .response import ClientResponse
 
-__all__ = ("NO_OPTIONS", "OPTION_NAMES", "LooseHeaders", "RequestOptions", "Resolved", "StrOrURL", "Unpack",
+__all__ = ("NO_OPTIONS", "OPTION_NAMES", "LooseHeaders", "RequestOptions", "Resolved", "StrOrURL",
            "request_signature", "resolve", "storable")
 
 

@@ -26,6 +26,7 @@ per deadline (``context._Deadlines``).
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from operator import is_
 from typing import TYPE_CHECKING, Any, Final
@@ -54,10 +55,11 @@ from .options import NO_OPTIONS, Resolved, resolve, storable
 from .plan import Plan, PlanCache, body_of
 from .redirects import REDIRECTS, next_hop
 from .connector.connection import Connection, _Placeholder
-from .request import IDEMPOTENT_METHODS, ClientRequest, cookie_header, write_request
+from .request import IDEMPOTENT_METHODS, ClientRequest
 from .response import ClientResponse
 from .send import send_request
 from .timeouts import ClientTimeout, deadline
+from .wire import cookie_header, write_request
 
 if TYPE_CHECKING:
     from .connector.pool import BaseConnector
@@ -85,7 +87,7 @@ class RequestPath:
 
     __slots__ = (
         "_session", "_loop", "_jar", "_deadlines", "_plans", "_cache", "_timeout", "_auto_decompress",
-        "_read_bufsize", "_limits", "_rfs", "_handler", "_trace_configs", "_request_class", "_composable",
+        "_read_bufsize", "_limits", "_rfs", "_handler", "_send", "_trace_configs", "_request_class", "_composable",
         "_inline", "_base_url", "_base_origin", "_headers", "_skip", "_auth", "_proxy", "_proxy_auth",
         "_version", "_json", "_requote", "_trust_env", "_response_class",
     )
@@ -106,7 +108,8 @@ class RequestPath:
         self._limits = cfg.limits
         rfs = cfg.raise_for_status
         self._rfs = None if rfs is False else rfs
-        self._handler = build_client_middlewares(send_request, cfg.middlewares) if cfg.middlewares else None
+        self._send = functools.partial(send_request, session=session)  # what middlewares wrap
+        self._handler = build_client_middlewares(self._send, cfg.middlewares) if cfg.middlewares else None
         self._trace_configs = cfg.trace_configs
         request_class = cfg.request_class or ClientRequest
         response_class = cfg.response_class or ClientResponse
@@ -185,7 +188,7 @@ class RequestPath:
                 req_jar = request_cookie_jar(jar, check_user_cookies(o.cookies))
             handler = self._handler
             if o.middlewares is not None:
-                handler = build_client_middlewares(send_request, o.middlewares) if o.middlewares else None
+                handler = build_client_middlewares(self._send, o.middlewares) if o.middlewares else None
             # Written and awaited in line, without a request object: ours, untraced, unwrapped.
             inline = handler is None and self._inline and not traces and connector._plain_connect
             data = o.data

@@ -30,7 +30,8 @@ from yarl import URL
 
 from .. import hdrs
 from .._http.writer import serialize_head
-from .request import GET_METHODS, ClientRequest, headers_version
+from .request import GET_METHODS, ClientRequest
+from .wire import headers_version
 
 if TYPE_CHECKING:
     from .reqinfo import ConnectionKey

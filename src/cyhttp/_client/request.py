@@ -13,23 +13,14 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Container, Iterable, Mapping
-from http.cookies import BaseCookie, Morsel, SimpleCookie
-from typing import Any, cast
+from typing import Any
 
-from multidict import (
-    CIMultiDict,
-    CIMultiDictProxy,
-    MultiDict,
-    MultiDictProxy,
-    getversion,
-    istr,
-)
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, istr
 from yarl import URL
 
 from .. import hdrs
 from .._http.auth import BasicAuth
 from .._http.compression import ACCEPT_ENCODING, Encoder
-from .._http.cookie_parse import make_morsel
 from .._http.formdata import FormData
 from .._http.helpers import HttpVersion, HttpVersion11
 from .._http.payload import LookupError as PayloadLookupError
@@ -38,8 +29,9 @@ from .._http.writer import HeaderInjectionError, StreamWriter, serialize_head
 from .exceptions import ClientConnectionResetError, ClientOSError, InvalidURL
 from .reqinfo import ConnectionKey, RequestInfo
 from .response import ClientResponse as _ClientResponse
+from .wire import cookie_header, headers_version, write_request
 
-__all__ = ("ClientRequest", "SERVER_SOFTWARE", "GET_METHODS", "IDEMPOTENT_METHODS", "write_request")
+__all__ = ("ClientRequest", "SERVER_SOFTWARE", "GET_METHODS", "IDEMPOTENT_METHODS")
 
 
 def _version() -> str:
@@ -53,55 +45,6 @@ GET_METHODS = frozenset({hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_OPTIONS, hdrs.
 IDEMPOTENT_METHODS = GET_METHODS | {hdrs.METH_PUT, hdrs.METH_DELETE}
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _SSL_SCHEMES = frozenset({"https", "wss"})
-
-def cookie_header(cookies: Any, existing: str | None = None) -> str:
-    """The Cookie header value for ``cookies`` (a mapping, pairs, or a jar's filtered
-    cookies), after the pairs of an ``existing`` value."""
-    if not existing and isinstance(cookies, BaseCookie):
-        morsels = sorted(cookies.items())
-        if not any(any(m.values()) for _, m in morsels):
-            # A jar's filtered cookies: bare name=value morsels, joined as SimpleCookie's
-            # output() would (sorted, "; ", the whole stripped), without building one.
-            return "; ".join(f"{m.key}={m.coded_value}" for _, m in morsels).strip()
-    jar: SimpleCookie = SimpleCookie()
-    if existing:
-        jar.load(existing)
-    items = cookies.items() if isinstance(cookies, Mapping) else cookies
-    for name, value in items:
-        if isinstance(value, Morsel):
-            # Stored as given: jars keep names http.cookies' strict key check refuses.
-            dict.__setitem__(jar, name, make_morsel(value.key, value.value, value.coded_value))
-        else:
-            jar[name] = value
-    return jar.output(header="", sep=";").strip()
-
-
-def headers_version(headers: CIMultiDict[str]) -> int:
-    """multidict's change counter of ``headers`` (unchanged version: unchanged headers)."""
-    return getversion(cast("MultiDict[object]", headers))
-
-
-def write_request(protocol: Any, method: str, head: bytes, body: bytes | None, read_until_eof: bool,
-                  auto_decompress: bool, read_bufsize: int, read_timeout: float | None, deadline: float | None,
-                  limits: tuple[int, int, int]) -> asyncio.Future[Any]:
-    """Get ``protocol`` ready for the response to ``method`` (how to read it: the rest of the
-    arguments, ``ResponseHandler.start_response``'s), then write ``head`` and a bytes ``body`` —
-    in one ``transport.write`` below 1 MiB.  Returns the response head's future."""
-    waiter: asyncio.Future[Any] = protocol.start_response(
-        method, read_until_eof, auto_decompress, read_bufsize, read_timeout, deadline, limits)
-    transport = protocol.transport
-    if transport is None or transport.is_closing():
-        protocol._waiter = None
-        raise ClientConnectionResetError("Cannot write to closing transport")
-    if body is None:
-        transport.write(head)
-    elif len(body) < 1 << 20:
-        transport.write(head + body)
-    else:
-        transport.write(head)
-        transport.write(body)
-    return waiter
-
 
 class ClientRequest:
     """What to send: method, URL, headers, body; ``send(conn)`` puts it on the wire."""

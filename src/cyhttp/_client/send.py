@@ -22,21 +22,25 @@ __all__ = ("send_request",)
 _REQUEST_SEND = ClientRequest.send
 
 
-async def send_request(req: ClientRequest, slot: Any = None) -> ClientResponse:
+async def send_request(req: ClientRequest, slot: Any = None, session: Any = None) -> ClientResponse:
     """Borrow a connection for ``req`` (waiting for one if need be), write it, await the head.
 
-    ``slot``: a slot the pool already reserved for ``req`` (the path queued for it)."""
-    connector = req._session._connector
+    ``slot``: a slot the pool already reserved for ``req`` (the path queued for it);
+    ``session``: the session sending it (a middleware may hand on a request of its own)."""
+    if session is None:
+        session = req._session
+    connector = session._connector
     if connector is None:
         raise RuntimeError("Session is closed")
+    timeout = req._timeout or session._config.timeout
     traces = req.traces
     conn = connector.connect_idle(req) if not traces and connector._plain_connect and slot is None else None
     if conn is None:
         try:
             if slot is not None:
-                conn = await connector.connect_reserved(req, slot, req._timeout)
+                conn = await connector.connect_reserved(req, slot, timeout)
             else:
-                conn = await connector.connect(req, traces=traces, timeout=req._timeout)
+                conn = await connector.connect(req, traces=traces, timeout=timeout)
         except asyncio.TimeoutError as exc:
             when = req.response_params[4] if req.response_params else None
             if isinstance(exc, ConnectionTimeoutError) or when is not None and connector._loop.time() >= when:

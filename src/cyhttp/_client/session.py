@@ -25,13 +25,15 @@ from .config import SessionConfig, SessionProperties, make_config
 from .connector.pool import BaseConnector
 from .connector.tcp import TCPConnector
 from .context import _Deadlines, _SessionRequestContextManager
-from .options import RequestOptions, StrOrURL, Unpack, request_signature
+from .options import RequestOptions, StrOrURL, request_signature
 from .path import RequestPath
 from .request import ClientRequest
 from .response import ClientResponse
 from .verbs import RequestVerbs
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from 3.11; only checkers read it here
+
     from .ws_connect import WSConnectOptions, WSRequestContextManager
 
 __all__ = ("ClientSession", "request")

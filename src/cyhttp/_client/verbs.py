@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from .. import hdrs
 from .context import _PathRequestContextManager, _RequestContextManager
-from .options import OPTION_NAMES, RequestOptions, StrOrURL, Unpack
+from .options import OPTION_NAMES, RequestOptions, StrOrURL
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from 3.11; only checkers read it here
+
     from .path import RequestPath
 
 __all__ = ("RequestVerbs",)

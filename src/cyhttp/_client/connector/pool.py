@@ -5,13 +5,11 @@ How this works: a connection is either *acquired* (lent to a request; counted in
 in ``_conns[key]``, a deque of ``(protocol, released_at)``).  ``connect()`` first takes
 an idle connection (oldest released first, as aiohttp 3.14 does), else reserves a slot
 with a placeholder and asks the subclass to ``_create_connection()``.  When no slot is
-free the caller queues a plain future in ``_waiters[key]`` (FIFO per key) and is handed
+free the caller queues a plain future (``queue.WaitQueue``, FIFO per key) and is handed
 what it waits for: a released reusable connection goes straight to the next request
 queued for its key (it stays acquired; no parking, no re-checking), and a slot freed any
-other way is reserved for the first waiter whose key has room (round-robin over keys),
-with an idle connection of that key or a placeholder.  A waiter cancelled after it was
-handed something hands it on, so a slot is never lost.  One timer for the whole pool
-closes idle connections older than ``keepalive_timeout``.
+other way is reserved for the first waiter whose key has room.  One timer for the whole
+pool closes idle connections older than ``keepalive_timeout``.
 """
 
 from __future__ import annotations
@@ -38,6 +36,7 @@ from .connection import (
     _protocol_factory,
 )
 from .proxy import forward_headers, single_use
+from .queue import WaitQueue
 
 if TYPE_CHECKING:
     from ..reqinfo import ConnectionKey
@@ -59,7 +58,7 @@ def _weak_call(ref: weakref.ref[BaseConnector], name: str) -> None:
         getattr(obj, name)()
 
 
-class BaseConnector:
+class BaseConnector(WaitQueue):
     """Pools connections per ``ConnectionKey``; subclasses open them (``_create_connection``)."""
 
     _closed = True  # __del__ must work even when __init__ failed
@@ -283,34 +282,6 @@ class BaseConnector:
                 raise
             raise ConnectionTimeoutError(f"Connection timeout to host {req.url}") from exc
 
-    # -- queueing for a slot -------------------------------------------------------------
-
-    def _turn(self, key: ConnectionKey) -> asyncio.Future[Protocol] | None:
-        """A place in ``key``'s queue when no slot is free (None: one is free now).
-
-        The future resolves to what a release hands the request: a live connection
-        (still acquired: now it is this request's) or a slot reserved for it (a
-        placeholder, acquired).  Whoever awaits it calls ``_end_turn`` afterwards."""
-        if self._available_connections(key) > 0:
-            return None
-        fut: asyncio.Future[Protocol] = self._loop.create_future()
-        queue = self._waiters.get(key)
-        if queue is None:
-            queue = self._waiters[key] = OrderedDict()
-        queue[fut] = None
-        return fut
-
-    def _end_turn(self, key: ConnectionKey, fut: asyncio.Future[Protocol], failed: bool) -> None:
-        """Out of the queue; a waiter that ``failed`` (cancelled, timed out) after it was
-        handed a connection or a slot passes it on, so a slot is never lost."""
-        if failed and fut.done() and not fut.cancelled():
-            self._give_back(key, fut.result())
-        queue = self._waiters.get(key)
-        if queue is not None:
-            queue.pop(fut, None)
-            if not queue:
-                del self._waiters[key]
-
     async def _acquire_new(self, req: Any, key: ConnectionKey, traces: list[Any], timeout: ClientTimeout,
                            slot: Protocol | None) -> Connection:
         """Queue for a slot (unless given one) when none is free, then open a connection in it.
@@ -361,13 +332,6 @@ class BaseConnector:
         self._acquire(key, proto)
         return Connection(self, key, proto, self._loop)
 
-    def _give_back(self, key: ConnectionKey, slot: Protocol) -> None:
-        """What a cancelled waiter was handed (a connection or a reserved slot), to the next."""
-        if type(slot) is _Placeholder:
-            self._release_acquired(key, slot)
-        else:
-            self._release(key, slot)
-
     def connect_idle(self, req: Any) -> Connection | None:
         """``connect()``'s fast path without a coroutine: an idle pooled connection or None.
 
@@ -411,29 +375,6 @@ class BaseConnector:
             self._discard(key, proto)
         del self._conns[key]
         return None
-
-    def _release_waiter(self) -> None:
-        """A slot came free: reserve it for the first waiter, round-robin over keys, whose
-        key has room — with an idle connection of that key when there is one."""
-        waiters = self._waiters
-        if not waiters:
-            return
-        for key in list(waiters):
-            if self._available_connections(key) < 1:
-                continue
-            queue = waiters[key]
-            while queue:
-                fut, _ = queue.popitem(last=False)
-                if not fut.done():
-                    slot = self._take_idle(key)  # acquired for the waiter
-                    if slot is None:
-                        slot = _Placeholder()
-                        self._acquire(key, slot)
-                    fut.set_result(slot)
-                    # Rotate: the next free slot starts with another host's queue.
-                    waiters[key] = waiters.pop(key)
-                    return
-            del waiters[key]
 
     # -- releasing ---------------------------------------------------------------------
 
