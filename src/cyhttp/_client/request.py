@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Container, Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, istr
 from yarl import URL
@@ -45,6 +45,12 @@ GET_METHODS = frozenset({hdrs.METH_GET, hdrs.METH_HEAD, hdrs.METH_OPTIONS, hdrs.
 IDEMPOTENT_METHODS = GET_METHODS | {hdrs.METH_PUT, hdrs.METH_DELETE}
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _SSL_SCHEMES = frozenset({"https", "wss"})
+
+# The headers a request adds by itself, by lower-case name (skip_auto_headers matches any case).
+_AUTO_NAMES: Final = {name.lower(): name for name in (
+    hdrs.HOST, hdrs.ACCEPT, hdrs.ACCEPT_ENCODING, hdrs.USER_AGENT, hdrs.CONTENT_TYPE,
+    hdrs.CONTENT_LENGTH, hdrs.TRANSFER_ENCODING, hdrs.CONNECTION)}
+
 
 class ClientRequest:
     """What to send: method, URL, headers, body; ``send(conn)`` puts it on the wire."""
@@ -207,9 +213,12 @@ class ClientRequest:
                     out.add(key, value)
         used: Container[str]
         if skip:
-            self._skip_auto_headers = frozenset(istr(h) for h in skip)
-            used = set(out.keys()) | self._skip_auto_headers
-            if hdrs.HOST in self._skip_auto_headers and not user_host:
+            # Header names are case-insensitive: a skipped name is kept in the spelling of
+            # the auto header it stops (so `hdrs.X in skip` holds however it was written).
+            skipped = self._skip_auto_headers = frozenset(_AUTO_NAMES.get(h.lower(), istr(h)) for h in skip)
+            used = CIMultiDict(out)
+            used.extend((name, "") for name in skipped)
+            if hdrs.HOST in skipped and not user_host:
                 del out[hdrs.HOST]
         else:
             self._skip_auto_headers = None
