@@ -3,14 +3,16 @@
 ``verdict(side, data, strict)`` → "ok" or "error": requests as aiohttp's server parses
 them (llhttp strict), responses as aiohttp's client does (llhttp lenient: bare LF,
 relaxed header values, SP after a chunk size), or strict llhttp with ``strict`` (what
-aiohttp's client does in debug mode).  Then EOF, as our corpus runs do.  None when
-aiohttp's compiled parser is not installed.
+aiohttp's client does in debug mode).  Then EOF, as our corpus runs do.  aiohttp (with its
+compiled parser) is a test dependency: without it this module fails to import, never skips.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
+
+from aiohttp import _http_parser as llhttp
 
 
 class _Protocol:
@@ -22,11 +24,7 @@ class _Protocol:
     def resume_reading(self, **_: Any) -> None: ...
 
 
-def verdict(side: str, data: bytes, strict: bool = False) -> str | None:
-    try:
-        from aiohttp import _http_parser as llhttp
-    except ImportError:  # pragma: no cover - aiohttp without its compiled parser
-        return None
+def verdict(side: str, data: bytes, strict: bool = False) -> str:
     loop = asyncio.new_event_loop()
     saved = llhttp.DEBUG
     try:

@@ -124,6 +124,16 @@ def plain_message(op: int, payload: bytes, decode_text: bool) -> WSMessage:
     return _new(WSMessage, (_TEXT, text if decode_text else payload, ""))
 
 
+_PING_PONG = {9: WSMsgType.PING, 10: WSMsgType.PONG}
+
+
+def control_message(op: int, payload: bytes) -> WSMessage:
+    """The message of a whole control frame: PING / PONG as they are, CLOSE checked."""
+    if op != 8:
+        return tuple.__new__(WSMessage, (_PING_PONG[op], payload, ""))
+    return close_message(payload)
+
+
 def close_message(payload: bytes) -> WSMessage:
     """The CLOSE message for a close frame's payload (code 0 and "" when empty, as aiohttp)."""
     if not payload:

@@ -45,13 +45,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._ws_payload_py import Inflater, TextDecoder, close_message, plain_message, unmask
+from ._ws_payload_py import Inflater, TextDecoder, control_message, plain_message, unmask
 from .errors import WSMessageTooBig, WSProtocolError
 from .ws_types import WSMessage, WSMsgType
 
 _TEXT = WSMsgType.TEXT
 _BINARY = WSMsgType.BINARY
-_PING_PONG = {9: WSMsgType.PING, 10: WSMsgType.PONG}
 _new = tuple.__new__
 
 
@@ -276,18 +275,15 @@ class FrameReader:
 
     def _finish_message(self) -> WSMessage:
         parts = self._parts
+        op = self._msg_op
+        self._parts = []
+        self._msg_op = 0
         if self._msg_deflate:
             tail = self._inflater.inflate(b"", self._msg_size, True)
             self._msg_size += len(tail)
             if tail:
                 parts.append(tail)
-            self._parts = []
-            op = self._msg_op
-            self._msg_op = 0
             return plain_message(op, b"".join(parts), self._decode_text)
-        self._parts = []
-        op = self._msg_op
-        self._msg_op = 0
         if op == 2:
             return _new(WSMessage, (_BINARY, b"".join(parts), ""))
         decoder = self._decoder
@@ -298,10 +294,9 @@ class FrameReader:
         return _new(WSMessage, (_TEXT, data, ""))
 
     def _control(self, payload: bytes) -> WSMessage:
-        if self._op != 8:
-            return _new(WSMessage, (_PING_PONG[self._op], payload, ""))
-        self._closed = True
-        return close_message(payload)
+        if self._op == 8:
+            self._closed = True
+        return control_message(self._op, payload)
 
 
 __all__ = ("FrameReader",)
