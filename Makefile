@@ -43,8 +43,10 @@ $(VENV)/.compat-installed: $(STAMP)
 compat: build $(VENV)/.compat-installed
 	$(PY) tests/aiohttp_compat/run.py $(COMPAT_ARGS)
 
+# pip's own progress (not -q) shows while the bench's references install (first run only, about a minute).
 $(VENV)/.bench-installed: $(STAMP)
-	$(PIP) install -q -e ".[bench]" --no-build-isolation
+	@echo "bench: installing the reference clients and servers (aiohttp, aiosonic, httpx, uvloop, ...) once"
+	$(PIP) install -e ".[bench]" --no-build-isolation
 	touch $@
 
 bench: build $(VENV)/.bench-installed
